@@ -1,0 +1,83 @@
+import * as v from "valibot";
+
+/** One new object in a bucket or container, whichever cloud's notification announced it. */
+export interface BlobCreated {
+  provider: "s3" | "azure";
+  /** S3 bucket or Azure container. */
+  container: string;
+  key: string;
+  size?: number;
+  contentType?: string;
+  time?: string;
+}
+
+// S3 event notifications (direct, via SQS, or MinIO), https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+const S3Record = v.looseObject({
+  eventName: v.string(),
+  eventTime: v.optional(v.string()),
+  s3: v.looseObject({
+    bucket: v.looseObject({ name: v.string() }),
+    object: v.looseObject({ key: v.string(), size: v.optional(v.number()) }),
+  }),
+});
+const S3Notification = v.looseObject({ Records: v.array(S3Record) });
+// S3 sends this once when notifications are configured; it announces no object.
+const S3TestEvent = v.looseObject({ Event: v.literal("s3:TestEvent") });
+// S3 → SNS → SQS wraps the notification in an SNS envelope whose Message is a JSON string.
+const SnsEnvelope = v.pipe(
+  v.looseObject({ Type: v.literal("Notification"), Message: v.string() }),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    try {
+      return JSON.parse(dataset.value.Message) as unknown;
+    } catch {
+      addIssue({ message: "SNS Message is not JSON" });
+      return NEVER;
+    }
+  }),
+  v.union([S3Notification, S3TestEvent]),
+);
+
+// Azure Event Grid, in its own schema or the CloudEvents schema (through Storage Queues or Service Bus).
+const AzureData = v.looseObject({ url: v.string(), contentLength: v.optional(v.number()), contentType: v.optional(v.string()) });
+const EventGridEvent = v.looseObject({
+  eventType: v.literal("Microsoft.Storage.BlobCreated"),
+  subject: v.string(),
+  eventTime: v.optional(v.string()),
+  data: AzureData,
+});
+const EventGridCloudEvent = v.looseObject({
+  type: v.literal("Microsoft.Storage.BlobCreated"),
+  subject: v.string(),
+  time: v.optional(v.string()),
+  data: AzureData,
+});
+
+const fromS3 = (n: v.InferOutput<typeof S3Notification> | v.InferOutput<typeof S3TestEvent>): BlobCreated[] =>
+  "Records" in n
+    ? n.Records.filter((r) => r.eventName.startsWith("ObjectCreated")).map((r) => ({
+        provider: "s3",
+        container: r.s3.bucket.name,
+        // S3 URL-encodes keys in notifications, with '+' for spaces.
+        key: decodeURIComponent(r.s3.object.key.replace(/\+/g, " ")),
+        size: r.s3.object.size,
+        time: r.eventTime,
+      }))
+    : [];
+
+// subject: /blobServices/default/containers/<container>/blobs/<path>
+const fromAzure = (e: { subject: string; data: v.InferOutput<typeof AzureData>; time?: string; eventTime?: string }): BlobCreated => {
+  const [, container = "", key = ""] = /\/containers\/([^/]+)\/blobs\/(.+)$/.exec(e.subject) ?? [];
+  return { provider: "azure", container, key, size: e.data.contentLength, contentType: e.data.contentType, time: e.time ?? e.eventTime };
+};
+
+const AzureEvent = v.union([EventGridEvent, EventGridCloudEvent]);
+
+/** Any supported notification shape → the objects it announces. */
+export const BlobNotification = v.pipe(
+  v.union([S3Notification, S3TestEvent, SnsEnvelope, AzureEvent, v.array(AzureEvent)]),
+  v.transform((n): BlobCreated[] => {
+    if (Array.isArray(n)) return n.map(fromAzure);
+    if ("Records" in n || "Event" in n) return fromS3(n);
+    return [fromAzure(n)];
+  }),
+);

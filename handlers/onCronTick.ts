@@ -1,0 +1,9 @@
+import * as v from "valibot";
+import { binding, defineHandler, saveState } from "../runtime/index.ts";
+
+/** The `cron` binding fires with an empty body; keep a heartbeat anyone can read from state. */
+export const onCronTick = defineHandler({
+  trigger: binding("cron"),
+  schema: v.undefined(),
+  handle: ({ metadata }) => [saveState("statestore", "heartbeat", { at: metadata.readtimeutc ?? null, timeZone: metadata.timezone ?? null })],
+});

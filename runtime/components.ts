@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parseAllDocuments } from "yaml";
+
+/** One Dapr Component document found under `components/`, as plain data. */
+export interface ComponentInfo {
+  name: string;
+  /** e.g. `pubsub.in-memory`, `state.redis`, `bindings.cron` */
+  type: string;
+  /** The file it came from, relative to the components root. */
+  file: string;
+  metadata: Record<string, string>;
+}
+
+/** The building block a component type belongs to: `pubsub.redis` → `pubsub`. */
+export const blockOf = (type: string) => type.split(".")[0] ?? "";
+
+/**
+ * Reads every Component in `dir` and its sub-folders (each sub-folder is a profile, such as
+ * `embedded/` or `redis/`; a name may be defined once per profile).
+ */
+export function loadComponents(dir: string): ComponentInfo[] {
+  const found: ComponentInfo[] = [];
+  for (const file of yamlFiles(dir)) {
+    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
+      const value = doc.toJS() as {
+        kind?: string;
+        metadata?: { name?: string };
+        spec?: { type?: string; metadata?: { name: string; value?: unknown }[] };
+      } | null;
+      if (value?.kind !== "Component" || !value.metadata?.name || !value.spec?.type) continue;
+      const metadata = Object.fromEntries((value.spec.metadata ?? []).map((m) => [m.name, String(m.value ?? "")]));
+      found.push({ name: value.metadata.name, type: value.spec.type, file: relative(dir, file), metadata });
+    }
+  }
+  return found.sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
+}
+
+function yamlFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return yamlFiles(path);
+    return /\.ya?ml$/.test(entry) ? [path] : [];
+  });
+}

@@ -1,0 +1,147 @@
+import type { TopicTrigger } from "./define.ts";
+import type { HandlerDescriptor } from "./discover.ts";
+import { parseBindingDelivery, parseBulkDelivery, parseBulkEntry, parseInvokeRequest, parseTopicDelivery, type WireRequest } from "./envelope.ts";
+import { FailureLog, messageKey } from "./failures.ts";
+import { type EffectContext, type Evaluation, type Executor, evaluate, settle } from "./lifecycle.ts";
+import { type DaprStatus, decide, toBindingAnswer, toInvokeAnswer, toTopicAnswer } from "./outcome.ts";
+
+/** The HTTP answer the runtime gives daprd (or an invoking caller). */
+export interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** An answer and the evaluations behind it (one per bulk entry). */
+export interface Delivered {
+  answer: Answer;
+  evaluations: Evaluation[];
+}
+
+/** Hooks around each handler invocation: tracing and metrics plug in here, not in the handlers. */
+export interface Observer {
+  /** Called before `handle`; returns the headers for effect calls and a function to call when done. */
+  start(d: HandlerDescriptor, req: WireRequest, event?: { traceparent?: string; tracestate?: string; id?: string }): Observation;
+}
+
+export interface Observation {
+  context: EffectContext;
+  end(evaluation: Evaluation): void;
+}
+
+export interface DeliverOptions {
+  execute: Executor;
+  failures?: FailureLog;
+  observer?: Observer;
+  /** Path params of invoked routes. */
+  params?: Record<string, string>;
+}
+
+/** Passes incoming trace headers on to effect calls, so daprd's spans join the delivery's trace. */
+const passThrough: Observer = {
+  start: (_d, req) => ({
+    context: {
+      headers: Object.fromEntries(
+        (["traceparent", "tracestate"] as const).flatMap((h) => (req.headers[h] ? [[h, req.headers[h]]] : [])),
+      ),
+    },
+    end() {},
+  }),
+};
+
+/**
+ * One delivery, start to finish: parse, validate, handle, carry out effects, answer.
+ * Shared by the Hono routes and the testing kit, so both answer exactly alike.
+ */
+export async function deliver(d: HandlerDescriptor, req: WireRequest, options: DeliverOptions): Promise<Delivered> {
+  const { trigger } = d;
+  const observer = options.observer ?? passThrough;
+  if (trigger.kind === "binding") {
+    const parsed = parseBindingDelivery(trigger.name, req);
+    const evaluation = await run(d, req, parsed, options, observer);
+    return { answer: toBindingAnswer(evaluation.verdict), evaluations: [evaluation] };
+  }
+  if (trigger.kind === "invoke") {
+    const parsed = parseInvokeRequest(req, options.params ?? {});
+    const evaluation = await run(d, req, parsed, options, observer);
+    return { answer: toInvokeAnswer(evaluation.verdict, evaluation.effects, evaluation.issues), evaluations: [evaluation] };
+  }
+  if (trigger.bulk && isBulk(req)) return deliverBulk(d, trigger, req, options, observer);
+  const parsed = parseTopicDelivery(trigger, req);
+  const evaluation = await runTopic(d, trigger, req, parsed, options, observer);
+  return { answer: toTopicAnswer(evaluation.verdict), evaluations: [evaluation] };
+}
+
+// daprd labels bulk deliveries application/json and single ones application/cloudevents+json;
+// the body's `entries` array is what really tells them apart.
+const isBulk = (req: WireRequest) => {
+  try {
+    const body = JSON.parse(new TextDecoder().decode(req.body)) as { entries?: unknown };
+    return Array.isArray(body?.entries);
+  } catch {
+    return false;
+  }
+};
+
+async function deliverBulk(
+  d: HandlerDescriptor,
+  trigger: TopicTrigger,
+  req: WireRequest,
+  options: DeliverOptions,
+  observer: Observer,
+): Promise<Delivered> {
+  const parsed = parseBulkDelivery(req);
+  if (!parsed.ok) {
+    // Without entry ids there is nothing to answer per entry; a 2xx with no statuses means RETRY for all.
+    const verdict = decide({ parseError: parsed });
+    return { answer: { status: 200, body: { statuses: [] } }, evaluations: [{ verdict, effects: [] }] };
+  }
+  const evaluations: Evaluation[] = [];
+  const statuses: { entryId: string; status: DaprStatus }[] = [];
+  for (const entry of parsed.event) {
+    const evaluation = await runTopic(d, trigger, req, parseBulkEntry(trigger, entry, req.headers), options, observer);
+    evaluations.push(evaluation);
+    statuses.push({ entryId: entry.entryId, status: evaluation.verdict.status });
+  }
+  return { answer: { status: 200, body: { statuses } }, evaluations };
+}
+
+type ParsedTopic = ReturnType<typeof parseTopicDelivery>;
+
+/** A topic delivery also tracks failures per message, for attempt counts and dead-letter reasons. */
+async function runTopic(
+  d: HandlerDescriptor,
+  trigger: TopicTrigger,
+  req: WireRequest,
+  parsed: ParsedTopic,
+  options: DeliverOptions,
+  observer: Observer,
+) {
+  const failures = options.failures;
+  if (!parsed.ok || !failures) return run(d, req, parsed, options, observer);
+  const { event } = parsed;
+  const seen = messageKey(event.pubsubname, event.topic, event.id);
+  const failure = failures.get(seen);
+  const evaluation = await run(d, req, { ok: true, event: failure ? { ...event, failure } : event }, options, observer);
+  const own = messageKey(event.pubsubname, trigger.topic, event.id);
+  if (evaluation.verdict.status === "SUCCESS") {
+    failures.forget(own);
+    failures.forget(seen); // a dead-letter handler has now dealt with the original failure
+  }
+  else failures.fail(own, evaluation.verdict.reason ?? evaluation.verdict.status);
+  return evaluation;
+}
+
+async function run<E extends { data: unknown; traceparent?: string; tracestate?: string; id?: string }>(
+  d: HandlerDescriptor,
+  req: WireRequest,
+  parsed: { ok: true; event: E } | { ok: false; reason: string; status: number },
+  options: DeliverOptions,
+  observer: Observer,
+): Promise<Evaluation> {
+  const observation = observer.start(d, req, parsed.ok ? parsed.event : undefined);
+  const evaluated = await evaluate(d.handler, parsed);
+  const evaluation = await settle(evaluated, options.execute, observation.context);
+  observation.end(evaluation);
+  return evaluation;
+}

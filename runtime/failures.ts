@@ -1,0 +1,37 @@
+import type { FailureRecord } from "./define.ts";
+
+/**
+ * Remembers, per message, the last RETRY/DROP reason and how many attempts failed, so a retried
+ * delivery can log its attempt number and a dead-letter handler can say *why* a message died:
+ * daprd republishes the original bytes (same `id`) to the dead-letter topic without a reason.
+ * Per process and bounded: with several replicas the dead-letter delivery may land elsewhere,
+ * and then `failure` is simply absent.
+ */
+export class FailureLog {
+  readonly #entries = new Map<string, FailureRecord>();
+  constructor(readonly limit = 10_000) {}
+
+  get(key: string | undefined): FailureRecord | undefined {
+    return key ? this.#entries.get(key) : undefined;
+  }
+
+  fail(key: string | undefined, reason: string): FailureRecord | undefined {
+    if (!key) return undefined;
+    const record = { reason, attempts: (this.#entries.get(key)?.attempts ?? 0) + 1 };
+    this.#entries.delete(key); // re-insert so the oldest entry is first to go
+    this.#entries.set(key, record);
+    if (this.#entries.size > this.limit) this.#entries.delete(this.#entries.keys().next().value as string);
+    return record;
+  }
+
+  forget(key: string | undefined): void {
+    if (key) this.#entries.delete(key);
+  }
+}
+
+/**
+ * A message's identity across redeliveries. A dead-lettered event keeps its `id` and its original
+ * `topic` field, so looking it up with the body's topic finds why the original handler gave up,
+ * while the dead-letter handler's own failures are recorded under its trigger's topic.
+ */
+export const messageKey = (pubsub: string, topic: string, id: string) => (id ? `${pubsub}/${topic}/${id}` : undefined);
