@@ -5,5 +5,7 @@ import { binding, defineHandler, saveState } from "../runtime/index.ts";
 export const onCronTick = defineHandler({
   trigger: binding("cron"),
   schema: v.undefined(),
-  handle: ({ metadata }) => [saveState("statestore", "heartbeat", { at: metadata.readtimeutc ?? null, timeZone: metadata.timezone ?? null })],
+  handle: ({ metadata }) => [
+    saveState("statestore", "heartbeat", { at: metadata.readtimeutc ?? null, timeZone: metadata.timezone ?? null }),
+  ],
 });

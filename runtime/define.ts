@@ -42,11 +42,7 @@ export interface InvokeTrigger<M extends HttpMethod = HttpMethod, P extends stri
 export type Trigger = TopicTrigger | BindingTrigger | InvokeTrigger;
 
 /** A pub/sub subscription. @example topic("pubsub", "orders", { deadLetterTopic: "orders-dead" }) */
-export function topic<const P extends string, const T extends string>(
-  pubsub: P,
-  name: T,
-  options: TopicOptions = {},
-): TopicTrigger<P, T> {
+export function topic<const P extends string, const T extends string>(pubsub: P, name: T, options: TopicOptions = {}): TopicTrigger<P, T> {
   return { kind: "topic", pubsub, topic: name, ...options };
 }
 

@@ -1,7 +1,14 @@
 import type { TopicTrigger } from "./define.ts";
 import type { HandlerDescriptor } from "./discover.ts";
-import { parseBindingDelivery, parseBulkDelivery, parseBulkEntry, parseInvokeRequest, parseTopicDelivery, type WireRequest } from "./envelope.ts";
-import { FailureLog, messageKey } from "./failures.ts";
+import {
+  parseBindingDelivery,
+  parseBulkDelivery,
+  parseBulkEntry,
+  parseInvokeRequest,
+  parseTopicDelivery,
+  type WireRequest,
+} from "./envelope.ts";
+import { type FailureLog, messageKey } from "./failures.ts";
 import { type EffectContext, type Evaluation, type Executor, evaluate, settle } from "./lifecycle.ts";
 import { type DaprStatus, decide, toBindingAnswer, toInvokeAnswer, toTopicAnswer } from "./outcome.ts";
 
@@ -41,9 +48,7 @@ export interface DeliverOptions {
 const passThrough: Observer = {
   start: (_d, req) => ({
     context: {
-      headers: Object.fromEntries(
-        (["traceparent", "tracestate"] as const).flatMap((h) => (req.headers[h] ? [[h, req.headers[h]]] : [])),
-      ),
+      headers: Object.fromEntries((["traceparent", "tracestate"] as const).flatMap((h) => (req.headers[h] ? [[h, req.headers[h]]] : []))),
     },
     end() {},
   }),
@@ -127,8 +132,7 @@ async function runTopic(
   if (evaluation.verdict.status === "SUCCESS") {
     failures.forget(own);
     failures.forget(seen); // a dead-letter handler has now dealt with the original failure
-  }
-  else failures.fail(own, evaluation.verdict.reason ?? evaluation.verdict.status);
+  } else failures.fail(own, evaluation.verdict.reason ?? evaluation.verdict.status);
   return evaluation;
 }
 

@@ -92,12 +92,7 @@ export const publish = (pubsub: string, topic: string, data: unknown, options: P
 });
 
 /** @example invokeBinding("receipts", "create", text, { fileName: "order-1.txt" }) */
-export const invokeBinding = (
-  name: string,
-  operation: string,
-  data?: unknown,
-  metadata?: Record<string, string>,
-): InvokeBinding => ({
+export const invokeBinding = (name: string, operation: string, data?: unknown, metadata?: Record<string, string>): InvokeBinding => ({
   kind: "invokeBinding",
   name,
   operation,

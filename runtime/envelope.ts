@@ -65,11 +65,7 @@ function dataOf(ce: CloudEventJson): { ok: true; value: unknown } | { ok: false;
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
 /** Turns one CloudEvent (or plain JSON event) into what a topic handler receives. */
-export function topicEventOf(
-  trigger: TopicTrigger,
-  body: unknown,
-  headers: Record<string, string>,
-): Parsed<TopicEvent<unknown>> {
+export function topicEventOf(trigger: TopicTrigger, body: unknown, headers: Record<string, string>): Parsed<TopicEvent<unknown>> {
   const metadata = metadataOf(headers);
   const isCloudEvent = typeof body === "object" && body !== null && !Array.isArray(body) && "specversion" in body;
   if (!isCloudEvent) {
@@ -140,11 +136,7 @@ export function parseBulkDelivery(req: WireRequest): Parsed<BulkEntry[]> {
 }
 
 /** One bulk entry: a CloudEvent object, or (raw subscriptions) the base64 of the publisher's bytes. */
-export function parseBulkEntry(
-  trigger: TopicTrigger,
-  entry: BulkEntry,
-  headers: Record<string, string>,
-): Parsed<TopicEvent<unknown>> {
+export function parseBulkEntry(trigger: TopicTrigger, entry: BulkEntry, headers: Record<string, string>): Parsed<TopicEvent<unknown>> {
   const entryHeaders = { ...headers, ...lowerKeys(entry.metadata ?? {}) };
   if (typeof entry.event === "string") {
     const raw = { specversion: "1.0", id: entry.entryId, data_base64: entry.event, datacontenttype: entry.contentType };
@@ -163,10 +155,7 @@ export function parseBindingDelivery(name: string, req: WireRequest): Parsed<Bin
 }
 
 /** An invoked route's request: the body must be JSON when there is one. */
-export function parseInvokeRequest(
-  req: WireRequest,
-  params: Record<string, string>,
-): Parsed<InvokeEvent<unknown, string>> {
+export function parseInvokeRequest(req: WireRequest, params: Record<string, string>): Parsed<InvokeEvent<unknown, string>> {
   const url = new URL(req.path, "http://app");
   const base = { params, query: Object.fromEntries(url.searchParams), headers: req.headers };
   if (req.body.length === 0) return { ok: true, event: { data: undefined, ...base } };

@@ -5,12 +5,12 @@ import type { EffectContext, Executor } from "./lifecycle.ts";
 /** A refusal from the sidecar, with daprd's status and error code (e.g. 409 on an ETag mismatch). */
 export class SidecarError extends Error {
   override name = "SidecarError";
-  constructor(
-    readonly status: number,
-    readonly errorCode: string | undefined,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly errorCode: string | undefined;
+  constructor(status: number, errorCode: string | undefined, message: string) {
     super(message);
+    this.status = status;
+    this.errorCode = errorCode;
   }
 }
 
@@ -20,6 +20,11 @@ export interface SidecarOptions {
   host?: string;
   /** Sent as `dapr-api-token` when daprd runs with DAPR_API_TOKEN. */
   token?: string;
+  /**
+   * How long one effect call may take before the delivery gives up and answers RETRY. Outbound
+   * resiliency retries happen inside daprd within this time, so keep it above their total.
+   */
+  timeoutMs?: number;
 }
 
 const isJsonType = (type: string) => /^application\/([\w.+-]+\+)?json$/i.test(type);
@@ -81,14 +86,22 @@ export function createSidecarExecutor(options: SidecarOptions = {}): Executor {
     daprPort: String(options.port ?? process.env.DAPR_HTTP_PORT ?? 3500),
     daprApiToken: options.token ?? process.env.DAPR_API_TOKEN,
   });
+  const timeoutMs = options.timeoutMs ?? Number(process.env.DAPRLET_EFFECT_TIMEOUT_MS ?? 30_000);
   return async (effect: SidecarEffect, context: EffectContext) => {
     const call = toSidecarCall(effect);
     const headers = { "Content-Type": "application/json", ...call.headers, ...context.headers };
+    // @dapr/dapr's HTTP client has no timeout; a hung sidecar must not hang the delivery.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SidecarError(0, undefined, `sidecar did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
       // requiresInitialization=false: the runtime does not wait for the sidecar here; daprd starts first.
-      await client.execute(call.path, { method: call.method, body: call.body as object, headers }, false);
+      await Promise.race([client.execute(call.path, { method: call.method, body: call.body as object, headers }, false), timeout]);
     } catch (error) {
-      throw toSidecarError(error);
+      throw error instanceof SidecarError ? error : toSidecarError(error);
+    } finally {
+      clearTimeout(timer);
     }
   };
 }
@@ -103,7 +116,11 @@ function toSidecarError(error: unknown): Error {
     } catch {
       body = { message: error_msg };
     }
-    return new SidecarError(status, body.errorCode, `sidecar answered ${status}${body.errorCode ? ` ${body.errorCode}` : ""}: ${body.message ?? ""}`.trim());
+    return new SidecarError(
+      status,
+      body.errorCode,
+      `sidecar answered ${status}${body.errorCode ? ` ${body.errorCode}` : ""}: ${body.message ?? ""}`.trim(),
+    );
   } catch {
     // Not an HTTP answer: the sidecar could not be reached.
     return new SidecarError(0, undefined, `sidecar unreachable: ${(error as Error).message}`);

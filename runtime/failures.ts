@@ -9,7 +9,10 @@ import type { FailureRecord } from "./define.ts";
  */
 export class FailureLog {
   readonly #entries = new Map<string, FailureRecord>();
-  constructor(readonly limit = 10_000) {}
+  readonly limit: number;
+  constructor(limit = 10_000) {
+    this.limit = limit;
+  }
 
   get(key: string | undefined): FailureRecord | undefined {
     return key ? this.#entries.get(key) : undefined;

@@ -20,7 +20,9 @@ export interface ResiliencyDoc {
 export function loadResiliency(dir: string): ResiliencyDoc[] {
   let files: string[] = [];
   try {
-    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch {
     return [];
   }
@@ -44,7 +46,12 @@ export function inboundRetryOf(component: ComponentInfo, docs: ResiliencyDoc[]):
     return name ? policies[name] : undefined;
   }
   const type = typeNames[blockOf(component.type)] ?? "";
-  const defaults = [`Default${type}ComponentInboundRetryPolicy`, "DefaultComponentInboundRetryPolicy", "DefaultComponentRetryPolicy", "DefaultRetryPolicy"];
+  const defaults = [
+    `Default${type}ComponentInboundRetryPolicy`,
+    "DefaultComponentInboundRetryPolicy",
+    "DefaultComponentRetryPolicy",
+    "DefaultRetryPolicy",
+  ];
   return defaults.map((n) => policies[n]).find(Boolean);
 }
 
@@ -102,7 +109,9 @@ export function lintProject(input: {
         );
       }
     }
-    const served = handlers.some((h) => h.trigger.kind === "topic" && h.trigger.pubsub === t.pubsub && h.trigger.topic === t.deadLetterTopic);
+    const served = handlers.some(
+      (h) => h.trigger.kind === "topic" && h.trigger.pubsub === t.pubsub && h.trigger.topic === t.deadLetterTopic,
+    );
     if (!served) {
       problems.push(
         `${d.file} dead-letters to ${t.pubsub}/${t.deadLetterTopic}, but no handler subscribes to it: dead letters would be lost. Add a handler with trigger topic("${t.pubsub}", "${t.deadLetterTopic}")`,

@@ -16,7 +16,9 @@ export async function checkProject(root: string): Promise<{ expected: GeneratedF
       if (!existsSync(path)) return [`${f.path} is missing`];
       return readFileSync(path, "utf8") === f.contents ? [] : [`${f.path} differs from what the handlers generate`];
     }),
-    ...onDisk.filter((f) => !expected.some((e) => e.path === `${subscriptionsDir}/${f}`)).map((f) => `${subscriptionsDir}/${f} matches no handler`),
+    ...onDisk
+      .filter((f) => !expected.some((e) => e.path === `${subscriptionsDir}/${f}`))
+      .map((f) => `${subscriptionsDir}/${f} matches no handler`),
   ];
   const problems = lintProject({
     handlers: project.handlers,

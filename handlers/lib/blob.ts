@@ -52,17 +52,18 @@ const EventGridCloudEvent = v.looseObject({
   data: AzureData,
 });
 
-const fromS3 = (n: v.InferOutput<typeof S3Notification> | v.InferOutput<typeof S3TestEvent>): BlobCreated[] =>
-  "Records" in n
-    ? n.Records.filter((r) => r.eventName.startsWith("ObjectCreated")).map((r) => ({
-        provider: "s3",
-        container: r.s3.bucket.name,
-        // S3 URL-encodes keys in notifications, with '+' for spaces.
-        key: decodeURIComponent(r.s3.object.key.replace(/\+/g, " ")),
-        size: r.s3.object.size,
-        time: r.eventTime,
-      }))
-    : [];
+type S3Record = v.InferOutput<typeof S3Record>;
+const fromS3 = (records: S3Record[]): BlobCreated[] =>
+  records
+    .filter((r) => r.eventName.startsWith("ObjectCreated"))
+    .map((r) => ({
+      provider: "s3",
+      container: r.s3.bucket.name,
+      // S3 URL-encodes keys in notifications, with '+' for spaces.
+      key: decodeURIComponent(r.s3.object.key.replace(/\+/g, " ")),
+      size: r.s3.object.size,
+      time: r.eventTime,
+    }));
 
 // subject: /blobServices/default/containers/<container>/blobs/<path>
 const fromAzure = (e: { subject: string; data: v.InferOutput<typeof AzureData>; time?: string; eventTime?: string }): BlobCreated => {
@@ -71,13 +72,30 @@ const fromAzure = (e: { subject: string; data: v.InferOutput<typeof AzureData>; 
 };
 
 const AzureEvent = v.union([EventGridEvent, EventGridCloudEvent]);
+const S3Shapes = v.union([
+  v.pipe(
+    S3Notification,
+    v.transform((n) => fromS3(n.Records)),
+  ),
+  v.pipe(
+    S3TestEvent,
+    v.transform((): BlobCreated[] => []),
+  ),
+]);
 
 /** Any supported notification shape → the objects it announces. */
-export const BlobNotification = v.pipe(
-  v.union([S3Notification, S3TestEvent, SnsEnvelope, AzureEvent, v.array(AzureEvent)]),
-  v.transform((n): BlobCreated[] => {
-    if (Array.isArray(n)) return n.map(fromAzure);
-    if ("Records" in n || "Event" in n) return fromS3(n);
-    return [fromAzure(n)];
-  }),
-);
+export const BlobNotification = v.union([
+  S3Shapes,
+  v.pipe(
+    SnsEnvelope,
+    v.transform((n) => ("Records" in n ? fromS3(n.Records as S3Record[]) : [])),
+  ),
+  v.pipe(
+    AzureEvent,
+    v.transform((e) => [fromAzure(e)]),
+  ),
+  v.pipe(
+    v.array(AzureEvent),
+    v.transform((events) => events.map(fromAzure)),
+  ),
+]);

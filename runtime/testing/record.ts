@@ -18,7 +18,12 @@ export function toRecording(req: WireRequest): Recording {
   const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !secretHeaders.has(k)));
   const text = new TextDecoder("utf-8", { fatal: false }).decode(req.body);
   const isText = Buffer.from(text, "utf8").equals(Buffer.from(req.body));
-  return { method: req.method, path: req.path, headers, ...(isText ? { body: text } : { bodyBase64: Buffer.from(req.body).toString("base64") }) };
+  return {
+    method: req.method,
+    path: req.path,
+    headers,
+    ...(isText ? { body: text } : { bodyBase64: Buffer.from(req.body).toString("base64") }),
+  };
 }
 
 export function fromRecording(rec: Recording): WireRequest {

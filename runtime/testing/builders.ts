@@ -1,0 +1,160 @@
+import type { GenericSchema, InferInput } from "valibot";
+import type { BindingEvent, Handler, InvokeEvent, ParamKeys, TopicEvent, TopicTrigger, Trigger } from "../define.ts";
+import type { WireRequest } from "../envelope.ts";
+
+/** A request daprd (or a caller) would send, minus the path: the app knows which route a handler has. */
+export type Delivery = Omit<WireRequest, "path"> & { path?: string };
+
+type TopicHandler = Handler<TopicTrigger, GenericSchema>;
+type Input<H> = H extends Handler<Trigger, infer S> ? InferInput<S> : never;
+
+const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+let counter = 0;
+const nextId = () => `00000000-0000-4000-8000-${String(++counter).padStart(12, "0")}`;
+
+export interface CloudEventOverrides {
+  id?: string;
+  source?: string;
+  type?: string;
+  time?: string;
+  traceparent?: string;
+  tracestate?: string;
+  datacontenttype?: string;
+  /** Extra headers, e.g. message metadata daprd forwards (`rawpayload`). */
+  headers?: Record<string, string>;
+  /** Replace the whole body: malformed JSON, wrong shapes. */
+  body?: string | Uint8Array;
+}
+
+/** The CloudEvent daprd builds for a publish of `data`, as a JSON object. */
+export function cloudEventBody<H extends TopicHandler>(handler: H, data: Input<H>, o: CloudEventOverrides = {}) {
+  const t = handler.trigger;
+  return {
+    specversion: "1.0",
+    id: o.id ?? nextId(),
+    source: o.source ?? "order-service",
+    type: o.type ?? "com.dapr.event.sent",
+    datacontenttype: o.datacontenttype ?? "application/json",
+    topic: t.topic,
+    pubsubname: t.pubsub,
+    time: o.time ?? "2026-01-01T00:00:00Z",
+    traceid: o.traceparent ?? traceparent,
+    traceparent: o.traceparent ?? traceparent,
+    tracestate: o.tracestate ?? "",
+    data,
+  };
+}
+
+/** A pub/sub delivery exactly as daprd sends it: `application/cloudevents+json`, `Pubsubname` header. */
+export function cloudEvent<H extends TopicHandler>(handler: H, data: Input<H>, o: CloudEventOverrides = {}): Delivery {
+  const body = o.body ?? JSON.stringify(cloudEventBody(handler, data, o));
+  return {
+    method: "POST",
+    headers: {
+      "content-type": "application/cloudevents+json",
+      pubsubname: handler.trigger.pubsub,
+      traceparent: o.traceparent ?? traceparent,
+      ...o.headers,
+    },
+    body: typeof body === "string" ? new TextEncoder().encode(body) : body,
+  };
+}
+
+/**
+ * A delivery to a `rawPayload` subscription: daprd wraps the publisher's bytes in `data_base64`,
+ * with `datacontenttype: application/octet-stream`, source "Dapr" and no `time`.
+ */
+export function rawCloudEvent(handler: TopicHandler, bytes: Uint8Array | string, o: { id?: string } = {}): Delivery {
+  const t = handler.trigger;
+  const raw = typeof bytes === "string" ? Buffer.from(bytes) : Buffer.from(bytes);
+  const body = {
+    id: o.id ?? nextId(),
+    specversion: "1.0",
+    datacontenttype: "application/octet-stream",
+    source: "Dapr",
+    type: "com.dapr.event.sent",
+    topic: t.topic,
+    pubsubname: t.pubsub,
+    data_base64: raw.toString("base64"),
+  };
+  return { method: "POST", headers: { "content-type": "application/cloudevents+json", pubsubname: t.pubsub }, body: encode(body) };
+}
+
+/** A bulk delivery: `entries[]` of CloudEvents, labelled application/json as daprd does. */
+export function bulkDelivery<H extends TopicHandler>(handler: H, items: Input<H>[], o: CloudEventOverrides = {}): Delivery {
+  const t = handler.trigger;
+  const entries = items.map((data, i) => ({
+    entryId: String(i + 1),
+    event: cloudEventBody(handler, data, o),
+    contentType: "application/cloudevents+json",
+    metadata: { pubsubName: t.pubsub },
+  }));
+  const body = { id: nextId(), type: "com.dapr.event.sent.bulk", topic: t.topic, pubsubname: t.pubsub, metadata: {}, entries };
+  return { method: "POST", headers: { "content-type": "application/json", pubsubname: t.pubsub }, body: encode(body) };
+}
+
+/**
+ * An input-binding event: the component's bytes, always `Content-Type: application/json`, with
+ * its metadata as headers. With no data it is a cron tick (empty body, `timeZone`/`readTimeUTC`).
+ */
+export function bindingRequest<H extends Handler>(
+  _handler: H,
+  o: { data?: Input<H>; body?: string | Uint8Array; metadata?: Record<string, string> } = {},
+): Delivery {
+  const isCron = o.data === undefined && o.body === undefined;
+  const metadata = o.metadata ?? (isCron ? { timezone: "UTC", readtimeutc: "2026-01-01 00:00:00 +0000 UTC" } : {});
+  const body = o.body ?? (o.data === undefined ? new Uint8Array() : JSON.stringify(o.data));
+  return {
+    method: "POST",
+    headers: { "content-type": "application/json", traceparent, ...metadata },
+    body: typeof body === "string" ? new TextEncoder().encode(body) : body,
+  };
+}
+
+/** A request to an invoked route; `params` fill the path's `:name` segments. */
+export function invokeRequest<H extends Handler>(
+  handler: H,
+  o: { body?: Input<H> | string; params?: Record<string, string>; headers?: Record<string, string>; query?: Record<string, string> } = {},
+): Delivery {
+  const t = handler.trigger;
+  if (t.kind !== "invoke") throw new TypeError("invokeRequest needs a handler with an invoke() trigger");
+  const path = t.path.replace(/:(\w+)/g, (_, k: string) => encodeURIComponent(o.params?.[k] ?? k));
+  const query = o.query ? `?${new URLSearchParams(o.query)}` : "";
+  const body =
+    o.body === undefined ? new Uint8Array() : new TextEncoder().encode(typeof o.body === "string" ? o.body : JSON.stringify(o.body));
+  return {
+    method: t.method,
+    path: path + query,
+    headers: { ...(body.length ? { "content-type": "application/json" } : {}), ...o.headers },
+    body,
+  };
+}
+
+/** The typed event `handle` receives, for calling a handler directly. */
+export function topicEvent<D>(data: D, o: Partial<Omit<TopicEvent<D>, "data">> = {}): TopicEvent<D> {
+  return {
+    data,
+    id: nextId(),
+    type: "com.dapr.event.sent",
+    source: "order-service",
+    specversion: "1.0",
+    topic: "orders",
+    pubsubname: "pubsub",
+    time: "2026-01-01T00:00:00Z",
+    metadata: {},
+    ...o,
+  };
+}
+
+export const bindingEvent = <D>(data: D, o: Partial<Omit<BindingEvent<D>, "data">> = {}): BindingEvent<D> => ({
+  data,
+  binding: "binding",
+  metadata: {},
+  ...o,
+});
+
+export const invokeEvent = <D, P extends string = never>(
+  data: D,
+  o: Partial<Omit<InvokeEvent<D, ParamKeys<P>>, "data">> = {},
+): InvokeEvent<D, ParamKeys<P>> => ({ data, params: {} as Record<ParamKeys<P>, string>, query: {}, headers: {}, ...o });
