@@ -1,0 +1,181 @@
+// Starts a real daprd and the runtime on free ports, on a temporary copy of the project, and
+// cleans both up. Used by the end-to-end suite only; nothing here fakes the sidecar.
+import { type ChildProcess, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { subscriptionManifests } from "../runtime/manifest.ts";
+import { loadProject } from "../runtime/project.ts";
+import { readRecording } from "../runtime/testing/record.ts";
+
+export const projectRoot = resolve(import.meta.dirname, "..");
+const daprHome = process.env.DAPRLET_DAPR_HOME ?? join(projectRoot, ".dapr-home");
+export const daprd = join(daprHome, ".dapr", "bin", "daprd");
+const node = join(projectRoot, "node_modules", ".bin", "node");
+
+export const freePort = () =>
+  new Promise<number>((done, fail) => {
+    const server = createServer();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+
+/** Polls `check` until it returns a value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
+}
+
+export interface StackOptions {
+  /** Component folders under components/ to load, besides common/. */
+  profiles?: string[];
+  /** Extra handler files: name → source (imports "../runtime/index.ts" as shipped handlers do). */
+  handlers?: Record<string, string>;
+  /** Edit the temporary copy before anything starts (component metadata, schedules). */
+  prepare?: (dir: string) => void;
+  /** Environment for both processes (tokens, OTEL_*). */
+  env?: Record<string, string>;
+  /** Extra daprd flags. */
+  daprdArgs?: string[];
+}
+
+export interface Stack {
+  dir: string;
+  daprPort: number;
+  appPort: number;
+  metricsPort: number;
+  recordDir: string;
+  logs: () => string;
+  /** A call to daprd's HTTP API, with the API token when one is set. */
+  dapr: (path: string, init?: RequestInit) => Promise<Response>;
+  getState: (key: string, store?: string) => Promise<unknown>;
+  /** The deliveries daprd made to a path, as recorded by the runtime. */
+  deliveries: (path: string) => ReturnType<typeof readRecording>[];
+  stop: () => Promise<void>;
+}
+
+/** Replaces a component's metadata value in the copied YAML (e.g. a port or a schedule). */
+export function setMetadata(dir: string, file: string, name: string, value: string) {
+  const path = join(dir, "components", file);
+  const yaml = readFileSync(path, "utf8");
+  const pattern = new RegExp(`(- name: ${name}\\n\\s+value: )"[^"]*"`);
+  if (!pattern.test(yaml)) throw new Error(`${file} has no metadata ${name}`);
+  writeFileSync(path, yaml.replace(pattern, `$1"${value}"`));
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  if (!existsSync(daprd)) throw new Error(`${daprd} not found: run \`npm run setup\` first`);
+  const dir = mkdtempSync(join(tmpdir(), "daprlet-e2e-"));
+  for (const entry of ["handlers", "components", "resiliency", "config", "dapr.yaml"]) cpSync(join(projectRoot, entry), join(dir, entry), { recursive: true });
+  symlinkSync(join(projectRoot, "runtime"), join(dir, "runtime"));
+  symlinkSync(join(projectRoot, "node_modules"), join(dir, "node_modules"));
+  for (const [name, source] of Object.entries(options.handlers ?? {})) writeFileSync(join(dir, "handlers", `${name}.ts`), source);
+  options.prepare?.(dir);
+
+  // The generator's own functions, run on the copy: the suite tests what `npm run generate` produces.
+  const project = await loadProject(dir);
+  mkdirSync(join(dir, "subscriptions"));
+  for (const file of subscriptionManifests(project.handlers, project.appId)) writeFileSync(join(dir, file.path), file.contents);
+
+  const [appPort, daprPort, grpcPort, internalPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const recordDir = join(dir, ".recordings");
+  const env = { ...process.env, ...options.env };
+  let output = "";
+  const capture = (p: ChildProcess, name: string) => {
+    p.stdout?.on("data", (d) => {
+      output += `[${name}] ${d}`;
+    });
+    p.stderr?.on("data", (d) => {
+      output += `[${name}] ${d}`;
+    });
+  };
+
+  const profiles = options.profiles ?? ["embedded"];
+  const resources = ["components/common", ...profiles.map((p) => `components/${p}`), "subscriptions", "resiliency"];
+  const sidecar = spawn(
+    daprd,
+    [
+      ["--app-id", project.appId],
+      ["--app-port", String(appPort)],
+      ["--app-channel-address", "127.0.0.1"],
+      ["--dapr-http-port", String(daprPort)],
+      ["--dapr-grpc-port", String(grpcPort)],
+      ["--dapr-internal-grpc-port", String(internalPort)],
+      ["--metrics-port", String(metricsPort)],
+      ["--dapr-listen-addresses", "127.0.0.1"],
+      ...resources.map((r) => ["--resources-path", join(dir, r)]),
+      ["--config", join(dir, "config/dapr-config.yaml")],
+      ["--enable-app-health-check"],
+      ["--app-health-check-path", "/healthz"],
+      ["--app-health-probe-interval", "1"],
+      ["--log-level", "info"],
+      options.daprdArgs ?? [],
+    ].flat(),
+    // daprd resolves localstorage's relative rootPath against its working directory, as under `dapr run -f`.
+    { cwd: dir, env },
+  );
+  capture(sidecar, "daprd");
+  const app = spawn(node, ["runtime/main.ts"], {
+    cwd: dir,
+    env: { ...env, APP_PORT: String(appPort), DAPR_HTTP_PORT: String(daprPort), DAPRLET_ROOT: dir, DAPRLET_RECORD_DIR: recordDir },
+  });
+  capture(app, "app");
+
+  const token = options.env?.DAPR_API_TOKEN;
+  const dapr = (path: string, init: RequestInit = {}) =>
+    fetch(`http://127.0.0.1:${daprPort}${path}`, { ...init, headers: { ...(token ? { "dapr-api-token": token } : {}), ...init.headers } });
+
+  const stop = async () => {
+    for (const p of [app, sidecar]) {
+      if (p.exitCode === null) {
+        p.kill("SIGTERM");
+        await Promise.race([new Promise((r) => p.once("exit", r)), new Promise((r) => setTimeout(r, 5000))]);
+        if (p.exitCode === null) p.kill("SIGKILL");
+      }
+    }
+    if (!process.env.DAPRLET_KEEP_E2E) rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    // With no placement or scheduler address, /v1.0/healthz turns 204 once the app is found and healthy.
+    await waitFor("daprd to report healthy", async () => (await dapr("/v1.0/healthz")).status === 204, 60_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n--- logs ---\n${output.slice(-4000)}`);
+  }
+  return {
+    dir,
+    daprPort,
+    appPort,
+    metricsPort,
+    recordDir,
+    logs: () => output,
+    dapr,
+    getState: async (key, store = "statestore") => {
+      const res = await dapr(`/v1.0/state/${store}/${encodeURIComponent(key)}`);
+      return res.status === 200 ? res.json() : undefined;
+    },
+    deliveries: (path) =>
+      existsSync(recordDir)
+        ? readdirSync(recordDir)
+            .sort()
+            .map((f) => readRecording(join(recordDir, f)))
+            .filter((r) => r.path === path)
+        : [],
+    stop,
+  };
+}
