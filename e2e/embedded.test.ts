@@ -2,8 +2,8 @@
 // resiliency/ says, against a real daprd on the embedded components.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { type Stack, setMetadata, startStack, waitFor } from "./harness.ts";
 
 // Test-only handlers, dropped into the copy the way a user drops a file into handlers/.
@@ -32,9 +32,11 @@ export const onAlwaysFails = defineHandler({
 `,
 };
 
-const maxRetries = (parse(readFileSync(join(import.meta.dirname, "../resiliency/resiliency.yaml"), "utf8")) as {
-  spec: { policies: { retries: Record<string, { maxRetries: number }> } };
-}).spec.policies.retries.deliveryRetry.maxRetries;
+const maxRetries = (
+  parse(readFileSync(join(import.meta.dirname, "../resiliency/resiliency.yaml"), "utf8")) as {
+    spec: { policies: { retries: Record<string, { maxRetries: number }> } };
+  }
+).spec.policies.retries.deliveryRetry.maxRetries;
 
 let stack: Stack;
 beforeAll(async () => {
@@ -95,7 +97,11 @@ describe("declarative subscriptions", () => {
 
 describe("cron", () => {
   it("fires onCronTick on schedule, several times at @every 1s", async () => {
-    const ticks = await waitFor("three cron ticks", () => (stack.deliveries("/cron").length >= 3 ? stack.deliveries("/cron") : undefined), 15_000);
+    const ticks = await waitFor(
+      "three cron ticks",
+      () => (stack.deliveries("/cron").length >= 3 ? stack.deliveries("/cron") : undefined),
+      15_000,
+    );
     expect(ticks[0]).toMatchObject({ method: "POST", headers: { "content-type": "application/json" }, body: "" });
     expect(ticks[0].headers).toHaveProperty("readtimeutc");
     expect(await stack.getState("heartbeat")).toMatchObject({ at: expect.stringMatching(/UTC$/) });
@@ -126,7 +132,11 @@ describe("retries and dead letters, as resiliency/ says", () => {
   it("dead-letters a schema-invalid message without any retry", async () => {
     expect((await publish("orders", { orderId: "bad", amount: "not a number" }, "invalid-1")).status).toBe(204);
     const dead = await waitFor("the dead-letter handler", () => stack.getState("deadletter-invalid-1"));
-    expect(dead).toMatchObject({ data: { orderId: "bad", amount: "not a number" }, reason: expect.stringMatching(/^schema validation failed: amount:/), attempts: 1 });
+    expect(dead).toMatchObject({
+      data: { orderId: "bad", amount: "not a number" },
+      reason: expect.stringMatching(/^schema validation failed: amount:/),
+      attempts: 1,
+    });
     expect(stack.deliveries("/events/onOrderCreated").filter((d) => d.body?.includes('"invalid-1"'))).toHaveLength(1);
   });
 });

@@ -80,7 +80,8 @@ export function setMetadata(dir: string, file: string, name: string, value: stri
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!existsSync(daprd)) throw new Error(`${daprd} not found: run \`npm run setup\` first`);
   const dir = mkdtempSync(join(tmpdir(), "daprlet-e2e-"));
-  for (const entry of ["handlers", "components", "resiliency", "config", "dapr.yaml"]) cpSync(join(projectRoot, entry), join(dir, entry), { recursive: true });
+  for (const entry of ["handlers", "components", "resiliency", "config", "dapr.yaml"])
+    cpSync(join(projectRoot, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(projectRoot, "runtime"), join(dir, "runtime"));
   symlinkSync(join(projectRoot, "node_modules"), join(dir, "node_modules"));
   for (const [name, source] of Object.entries(options.handlers ?? {})) writeFileSync(join(dir, "handlers", `${name}.ts`), source);
@@ -91,7 +92,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   mkdirSync(join(dir, "subscriptions"));
   for (const file of subscriptionManifests(project.handlers, project.appId)) writeFileSync(join(dir, file.path), file.contents);
 
-  const [appPort, daprPort, grpcPort, internalPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [appPort, daprPort, grpcPort, internalPort, metricsPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const recordDir = join(dir, ".recordings");
   const env = { ...process.env, ...options.env };
   let output = "";

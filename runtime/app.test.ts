@@ -61,7 +61,7 @@ const recording: Executor = async (effect) => {
 const app = testApp({ onOrder, onDead, onRaw, onTick, onQueue, getOrder }, { sidecar: recording });
 const answer = async (res: Response | Promise<Response>) => {
   const r = await res;
-  return { status: r.status, body: r.status === 204 ? undefined : await r.json() };
+  return { status: r.status, body: (r.status === 204 ? undefined : await r.json()) as { status?: string; reason?: string } };
 };
 
 describe("pub/sub deliveries", () => {

@@ -73,7 +73,7 @@ function refuse(d: HandlerDescriptor, reason: string): Answer {
   return d.trigger.kind === "binding" ? toBindingAnswer(verdict) : toTopicAnswer(verdict);
 }
 
-function send(c: Context, answer: Answer): Response {
+function send(_c: Context, answer: Answer): Response {
   const headers = new Headers(answer.headers);
   if (answer.body === undefined) return new Response(null, { status: answer.status, headers });
   if (!headers.has("content-type")) headers.set("content-type", "application/json");

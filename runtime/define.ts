@@ -111,13 +111,16 @@ export type HandlerEvent<T extends Trigger, D> = T extends TopicTrigger
       ? InvokeEvent<D, ParamKeys<P>>
       : never;
 
+// biome-ignore lint/suspicious/noConfusingVoidType: lets `handle` be a block that returns nothing
 export type HandlerResult = Effect | readonly Effect[] | undefined | void;
 
 export interface Handler<T extends Trigger = Trigger, S extends GenericSchema = GenericSchema> {
   trigger: T;
   /** Validates `data` before `handle` runs; a failure is DROP (pub/sub) or 400 (invoke). */
   schema: S;
-  handle: (event: HandlerEvent<T, InferOutput<S>>) => HandlerResult | Promise<HandlerResult>;
+  // A method, not a function property: method parameters are checked bivariantly, so any concrete
+  // handler is still a `Handler` where the testing kit and the runtime accept one.
+  handle(event: HandlerEvent<T, InferOutput<S>>): HandlerResult | Promise<HandlerResult>;
 }
 
 /**

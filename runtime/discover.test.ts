@@ -41,6 +41,23 @@ const messageOf = async (promise: Promise<unknown>) => {
 };
 
 describe("discoverHandlers", () => {
+  it("refuses a handler file whose name cannot be an export name", async () => {
+    const root = project({ "handlers/order-created.ts": handler("orderCreated", 'topic("pubsub", "orders")') });
+    expect(await messageOf(discoverHandlers(join(root, "handlers")))).toContain(
+      "handlers/order-created.ts is not a valid handler file name: name it after its export, e.g. onOrderCreated.ts",
+    );
+  });
+
+  it("refuses two topics that would generate the same Subscription file", async () => {
+    const root = project({
+      "handlers/onDotted.ts": handler("onDotted", 'topic("pubsub", "orders.created")'),
+      "handlers/onDashed.ts": handler("onDashed", 'topic("pubsub", "orders-created")'),
+    });
+    expect(await messageOf(discoverHandlers(join(root, "handlers")))).toContain(
+      'topics pubsub/orders-created and pubsub/orders.created both become Subscription "pubsub-orders-created": rename one topic',
+    );
+  });
+
   it("derives each route from the trigger: topics under /events/<name>, bindings at /<component>, invokes at their path", async () => {
     const root = project({
       "handlers/onOrder.ts": handler("onOrder", 'topic("pubsub", "orders")'),

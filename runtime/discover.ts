@@ -3,6 +3,7 @@ import { basename, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AnyHandler, Trigger } from "./define.ts";
 import { failWith } from "./errors.ts";
+import { subscriptionName } from "./manifest.ts";
 
 /** One handler file, as plain data: everything else (routes, YAML, checks) is derived from a list of these. */
 export interface HandlerDescriptor {
@@ -38,10 +39,17 @@ export function describeTrigger(trigger: Trigger): string {
  * every file that breaks the convention, each with its fix.
  */
 export async function discoverHandlers(dir: string, root = resolve(dir, "..")): Promise<HandlerDescriptor[]> {
-  const files = readdirSync(dir)
-    .filter((f) => handlerFile.test(f) && !testFile.test(f) && !f.endsWith(".d.ts"))
+  const sources = readdirSync(dir, { withFileTypes: true })
+    .filter((f) => f.isFile() && /\.[mc]?[jt]s$/.test(f.name) && !testFile.test(f.name) && !f.name.endsWith(".d.ts"))
+    .map((f) => f.name)
     .sort();
-  const problems: string[] = [];
+  const files = sources.filter((f) => handlerFile.test(f));
+  const problems = sources
+    .filter((f) => !handlerFile.test(f))
+    .map(
+      (f) =>
+        `${relative(root, join(dir, f))} is not a valid handler file name: name it after its export, e.g. onOrderCreated.ts (shared code goes in a sub-folder such as handlers/lib/)`,
+    );
   const descriptors: HandlerDescriptor[] = [];
   for (const entry of files) {
     const path = join(dir, entry);
@@ -97,6 +105,11 @@ export function findConflicts(descriptors: HandlerDescriptor[]): string[] {
     descriptors.filter((d) => d.trigger.kind === "topic"),
     (d) => (d.trigger.kind === "topic" ? `${d.trigger.pubsub}/${d.trigger.topic}` : ""),
   );
+  // Topics whose Subscription names collide (`orders.created` and `orders-created`) would overwrite one file.
+  const byName = Map.groupBy(byTopic.keys(), (key) => subscriptionName(key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1)));
+  for (const [name, keys] of byName) {
+    if (keys.length > 1) problems.push(`topics ${keys.join(" and ")} both become Subscription "${name}": rename one topic`);
+  }
   for (const [key, group] of byTopic) {
     const settings = new Set(group.map((d) => (d.trigger.kind === "topic" ? subscriptionSettings(d.trigger) : "")));
     if (settings.size > 1) {

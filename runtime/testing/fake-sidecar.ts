@@ -109,12 +109,10 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       };
       const draft = new Map(items);
       for (const op of body.operations) {
-        const outcome =
-          op.operation === "delete"
-            ? op.request.etag && draft.get(op.request.key)?.etag !== op.request.etag
-              ? "mismatch"
-              : (draft.delete(op.request.key), "ok")
-            : upsert(draft, op.request);
+        let outcome = "ok";
+        if (op.operation !== "delete") outcome = upsert(draft, op.request);
+        else if (op.request.etag && draft.get(op.request.key)?.etag !== op.request.etag) outcome = "mismatch";
+        else draft.delete(op.request.key);
         // daprd answers 500, not 409, for any store error inside a transaction.
         if (outcome === "mismatch") return daprError(500, "ERR_STATE_TRANSACTION", "possible etag mismatch");
       }
