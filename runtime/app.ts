@@ -1,9 +1,11 @@
 import { timingSafeEqual } from "node:crypto";
 import { type Context, Hono } from "hono";
-import { type Answer, type DeliverOptions, deliver } from "./deliver.ts";
+import { type Answer, type DeliverOptions, deliver, type Observer, passThrough } from "./deliver.ts";
 import type { HandlerDescriptor } from "./discover.ts";
 import type { WireRequest } from "./envelope.ts";
 import { FailureLog } from "./failures.ts";
+import { createMetrics, type Metrics } from "./observe/metrics.ts";
+import { type Watcher, watchDeliveries } from "./observe/watch.ts";
 import { toBindingAnswer, toInvokeAnswer, toTopicAnswer, type Verdict } from "./outcome.ts";
 
 export interface AppOptions extends Omit<DeliverOptions, "params"> {
@@ -14,10 +16,16 @@ export interface AppOptions extends Omit<DeliverOptions, "params"> {
   maxBodyBytes?: number;
   /** Sees every request exactly as it arrived, before anything else (record/replay). */
   record?: (req: WireRequest) => void;
+  /** Served on `GET /metrics`; one is made for the handlers when not given. */
+  metrics?: Metrics;
+  /** Hear how each invocation ended, besides the metrics (the delivery log). */
+  watchers?: Watcher[];
 }
 
 /** The path daprd's app health check probes by default (`--app-health-check-path`). */
 export const healthPath = "/healthz";
+/** Prometheus scrapes this; like the health probe it needs no token (scrapers do not have daprd's). */
+export const metricsPath = "/metrics";
 
 /**
  * The Hono app daprd talks to, derived from the handler list: one route per handler, plus
@@ -25,10 +33,13 @@ export const healthPath = "/healthz";
  */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
-  const deliverOptions = { ...options, failures: options.failures ?? new FailureLog() };
+  const metrics = options.metrics ?? createMetrics(options.handlers);
+  const observer = watchDeliveries(options.observer ?? passThrough, [metrics, ...(options.watchers ?? [])]);
+  const deliverOptions = { ...options, observer, failures: options.failures ?? new FailureLog() };
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
   app.get(healthPath, (c) => c.json({ status: "ok" }));
+  app.get(metricsPath, (c) => c.body(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
   if (options.appApiToken) app.use("*", requireToken(options.appApiToken));
   // Subscriptions are declarative (generated YAML). An empty list, rather than programmatic copies,
   // keeps daprd from replacing the declarative ones (a programmatic entry wins for the same topic).
@@ -38,7 +49,7 @@ export function createApp(options: AppOptions): Hono {
     const serve = async (c: Context) => {
       const req = await wireRequest(c, maxBodyBytes);
       options.record?.(req.wire);
-      if (req.tooLarge) return send(c, refuse(d, req.tooLarge));
+      if (req.tooLarge) return send(c, refuse(d, req.wire, req.tooLarge, observer));
       const { answer } = await deliver(d, req.wire, { ...deliverOptions, params: c.req.param() as Record<string, string> });
       return send(c, answer);
     };
@@ -66,9 +77,10 @@ async function wireRequest(c: Context, maxBodyBytes: number): Promise<{ wire: Wi
 }
 
 /** Oversize input is bad input: DROP for pub/sub and bindings, 413 for invoked routes. */
-function refuse(d: HandlerDescriptor, reason: string): Answer {
+function refuse(d: HandlerDescriptor, req: WireRequest, reason: string, observer: Observer): Answer {
   const verdict: Verdict = { status: "DROP", reason, cause: "parse", httpStatus: 413 };
-  console.error(JSON.stringify({ level: "warn", msg: "delivery refused", handler: d.name, reason }));
+  // Observed like any delivery (span, metrics, the delivery log), though the body was never read.
+  observer.start(d, req).end({ verdict, effects: [] });
   if (d.trigger.kind === "invoke") return toInvokeAnswer(verdict, []);
   return d.trigger.kind === "binding" ? toBindingAnswer(verdict) : toTopicAnswer(verdict);
 }

@@ -19,6 +19,8 @@ export interface Evaluation<E = unknown> {
   issues?: Issues;
   /** The event `handle` received (after validation), when it got that far. */
   event?: E;
+  /** The sidecar effect that failed and stopped the rest (metrics count failures by its kind). */
+  failedEffect?: SidecarEffect;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function settle<E>(evaluation: Evaluation<E>, execute: Executor, co
       await execute(effect, context);
     } catch (error) {
       const reason = `effect ${index + 1} of ${effects.length} (${describeEffect(effect)}) failed: ${errorText(error)}`;
-      return { ...evaluation, verdict: { status: "RETRY", reason, cause: "effect" } };
+      return { ...evaluation, verdict: { status: "RETRY", reason, cause: "effect" }, failedEffect: effect };
     }
   }
   return evaluation;

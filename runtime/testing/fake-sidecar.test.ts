@@ -10,7 +10,7 @@ import { describeSidecarContract } from "./sidecar-contract.ts";
 
 const sidecar = createFakeSidecar({ port: 3599, token: "contract-token" });
 const server = setupServer(...sidecar.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
 afterEach(() => sidecar.reset());
 afterAll(() => server.close());
 

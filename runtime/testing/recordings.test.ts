@@ -19,7 +19,7 @@ const dir = join(import.meta.dirname, "recordings");
 const recording = (name: string) => readRecording(join(dir, `${name}.json`));
 const sidecar = createFakeSidecar({ port: 3598 });
 const server = setupServer(...sidecar.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
 afterEach(() => sidecar.reset());
 afterAll(() => server.close());
 

@@ -1,0 +1,44 @@
+import { describeTrigger } from "../discover.ts";
+import { attemptOf } from "./attributes.ts";
+import { idsOf } from "./context.ts";
+import type { DeliveryReport, Watcher } from "./watch.ts";
+
+/** Reasons quote the handler's error or valibot's issues; a cap keeps one odd message from flooding the log. */
+const maxReason = 500;
+
+/**
+ * One JSON line per handler invocation: handler, trigger, outcome, the reason for RETRY/DROP,
+ * duration, trace and span ids, and the attempt when known. Never the payload, never headers
+ * (tokens travel there).
+ * @example {"time":"2026-01-01T00:00:00.000Z","level":"warn","msg":"delivery","handler":"onOrderCreated","trigger":"topic pubsub/orders","outcome":"RETRY","reason":"handler threw: Error: db down","durationMs":2.1,"traceId":"4bf9…","spanId":"00f0…","attempt":2}
+ */
+export function createDeliveryLog(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Watcher {
+  return {
+    delivered(report: DeliveryReport) {
+      write(JSON.stringify(deliveryLine(report)));
+    },
+  };
+}
+
+/** The log line as an object, so tests (and other sinks) see exactly what is written. */
+export function deliveryLine({ handler, evaluation, durationMs, traceparent }: DeliveryReport) {
+  const { status, reason } = evaluation.verdict;
+  const ids = idsOf(traceparent);
+  const attempt = attemptOf(handler, evaluation);
+  return {
+    time: new Date().toISOString(),
+    level: status === "SUCCESS" ? "info" : "warn",
+    msg: "delivery",
+    handler: handler.name,
+    trigger: describeTrigger(handler.trigger),
+    outcome: status,
+    ...(status !== "SUCCESS" && reason ? { reason: reason.length > maxReason ? `${reason.slice(0, maxReason)}…` : reason } : {}),
+    durationMs: Math.round(durationMs * 100) / 100,
+    ...(ids ? { traceId: ids.traceId, spanId: ids.spanId } : {}),
+    ...(attempt ? { attempt } : {}),
+  };
+}
+
+/** The log, unless `DAPRLET_LOG=off` (tests, or a platform that logs requests already). */
+export const deliveryLogFromEnv = (env: NodeJS.ProcessEnv = process.env): Watcher | undefined =>
+  env.DAPRLET_LOG === "off" ? undefined : createDeliveryLog();
