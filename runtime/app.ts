@@ -49,9 +49,9 @@ export function createApp(options: AppOptions): Hono {
     const serve = async (c: Context) => {
       const req = await wireRequest(c, maxBodyBytes);
       options.record?.(req.wire);
-      if (req.tooLarge) return send(c, refuse(d, req.wire, req.tooLarge, observer));
+      if (req.tooLarge) return send(refuse(d, req.wire, req.tooLarge, observer));
       const { answer } = await deliver(d, req.wire, { ...deliverOptions, params: c.req.param() as Record<string, string> });
-      return send(c, answer);
+      return send(answer);
     };
     const { trigger } = d;
     if (trigger.kind === "invoke") app.on(trigger.method, d.route, serve);
@@ -85,7 +85,7 @@ function refuse(d: HandlerDescriptor, req: WireRequest, reason: string, observer
   return d.trigger.kind === "binding" ? toBindingAnswer(verdict) : toTopicAnswer(verdict);
 }
 
-function send(_c: Context, answer: Answer): Response {
+function send(answer: Answer): Response {
   const headers = new Headers(answer.headers);
   if (answer.body === undefined) return new Response(null, { status: answer.status, headers });
   if (!headers.has("content-type")) headers.set("content-type", "application/json");

@@ -1,6 +1,7 @@
 import type { TopicTrigger } from "./define.ts";
 import type { HandlerDescriptor } from "./discover.ts";
 import {
+  type BulkEntry,
   parseBindingDelivery,
   parseBulkDelivery,
   parseBulkEntry,
@@ -10,7 +11,7 @@ import {
 } from "./envelope.ts";
 import { type FailureLog, messageKey } from "./failures.ts";
 import { type EffectContext, type Evaluation, type Executor, evaluate, settle } from "./lifecycle.ts";
-import { type DaprStatus, decide, toBindingAnswer, toInvokeAnswer, toTopicAnswer } from "./outcome.ts";
+import { type DaprStatus, toBindingAnswer, toInvokeAnswer, toTopicAnswer } from "./outcome.ts";
 
 /** The HTTP answer the runtime gives daprd (or an invoking caller). */
 export interface Answer {
@@ -79,39 +80,26 @@ export async function deliver(d: HandlerDescriptor, req: WireRequest, options: D
     const evaluation = await run(d, req, parsed, options, observer);
     return { answer: toInvokeAnswer(evaluation.verdict, evaluation.effects, evaluation.issues), evaluations: [evaluation] };
   }
-  if (trigger.bulk && isBulk(req)) return deliverBulk(d, trigger, req, options, observer);
+  // daprd labels bulk deliveries application/json and single ones application/cloudevents+json;
+  // the body's `entries` array is what really tells them apart. Anything else is a single delivery.
+  const bulk = trigger.bulk ? parseBulkDelivery(req) : undefined;
+  if (bulk?.ok) return deliverBulk(d, trigger, req, bulk.event, options, observer);
   const parsed = parseTopicDelivery(trigger, req);
   const evaluation = await runTopic(d, trigger, req, parsed, options, observer);
   return { answer: toTopicAnswer(evaluation.verdict), evaluations: [evaluation] };
 }
 
-// daprd labels bulk deliveries application/json and single ones application/cloudevents+json;
-// the body's `entries` array is what really tells them apart.
-const isBulk = (req: WireRequest) => {
-  try {
-    const body = JSON.parse(new TextDecoder().decode(req.body)) as { entries?: unknown };
-    return Array.isArray(body?.entries);
-  } catch {
-    return false;
-  }
-};
-
 async function deliverBulk(
   d: HandlerDescriptor,
   trigger: TopicTrigger,
   req: WireRequest,
+  entries: BulkEntry[],
   options: DeliverOptions,
   observer: Observer,
 ): Promise<Delivered> {
-  const parsed = parseBulkDelivery(req);
-  if (!parsed.ok) {
-    // Without entry ids there is nothing to answer per entry; a 2xx with no statuses means RETRY for all.
-    const verdict = decide({ parseError: parsed });
-    return { answer: { status: 200, body: { statuses: [] } }, evaluations: [{ verdict, effects: [] }] };
-  }
   const evaluations: Evaluation[] = [];
   const statuses: { entryId: string; status: DaprStatus }[] = [];
-  for (const entry of parsed.event) {
+  for (const entry of entries) {
     const evaluation = await runTopic(d, trigger, req, parseBulkEntry(trigger, entry, req.headers), options, observer);
     evaluations.push(evaluation);
     statuses.push({ entryId: entry.entryId, status: evaluation.verdict.status });
