@@ -5,9 +5,9 @@
 // Run: npm run bench   (prints ops/s for each and the ratio daprlet/peer)
 import { Hono } from "hono";
 import * as v from "valibot";
-import { Order } from "../handlers/lib/order.ts";
-import { onOrderCreated } from "../handlers/onOrderCreated.ts";
 import { cloudEvent } from "../runtime/testing/builders.ts";
+import { Order } from "../runtime/testing/fixture/handlers/lib/order.ts";
+import { onOrderCreated } from "../runtime/testing/fixture/handlers/onOrderCreated.ts";
 import { testApp } from "../runtime/testing/run.ts";
 
 const delivery = cloudEvent(onOrderCreated, { orderId: "order-123", amount: 100 });

@@ -4,9 +4,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { loadComponents } from "../runtime/components.ts";
-import { checkTriggers } from "../runtime/lint.ts";
-import { loadProject } from "../runtime/project.ts";
+import { loadComponents } from "../runtime/project/components.ts";
+import { checkTriggers } from "../runtime/project/lint.ts";
+import { loadProject } from "../runtime/project/project.ts";
 
 const root = join(import.meta.dirname, "..");
 const docs = (file: string) => parseAllDocuments(readFileSync(join(root, file), "utf8")).map((d) => d.toJS());
@@ -33,10 +33,15 @@ describe("deploy/kubernetes", () => {
   it("defines every component the handlers' triggers need, scoped to the app", async () => {
     const project = await loadProject(root);
     const components = loadComponents(join(root, "deploy/kubernetes/components"));
-    expect(checkTriggers(project.handlers, components)).toEqual([]);
+    // Each problem names the handler and the component to add to deploy/kubernetes/components/.
+    expect(checkTriggers(project.handlers, components).map((p) => `${p} (in deploy/kubernetes/components/)`)).toEqual([]);
     for (const file of readdirSync(join(root, "deploy/kubernetes/components"))) {
       const [doc] = docs(`deploy/kubernetes/components/${file}`);
-      if (doc.spec.type !== "bindings.cron") expect(doc.scopes, file).toEqual([project.appId]);
+      // cron stays unscoped so every app may read a schedule of its own name; the rest belong to this app.
+      if (doc.spec.type === "bindings.cron") continue;
+      expect(doc.scopes, `deploy/kubernetes/components/${file} must be scoped to the app: add \`scopes: [${project.appId}]\``).toEqual([
+        project.appId,
+      ]);
     }
   });
 

@@ -1,6 +1,6 @@
+import type { Effect, InvokeBinding } from "daprlet";
+import { invokeEvent, invokeRequest, runHandler } from "daprlet/testing";
 import { describe, expect, it } from "vitest";
-import type { Effect, InvokeBinding } from "../runtime/index.ts";
-import { invokeEvent, invokeRequest, runHandler } from "../runtime/testing/index.ts";
 import { createOrder } from "./createOrder.ts";
 
 const order = { orderId: "o-1", amount: 42 };

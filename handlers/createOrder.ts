@@ -1,4 +1,4 @@
-import { defineHandler, invoke, invokeBinding, publish, reply, saveState } from "../runtime/index.ts";
+import { defineHandler, invoke, invokeBinding, publish, reply, saveState } from "daprlet";
 import { Order, orderKey } from "./lib/order.ts";
 
 /** POST /orders: store the order, announce it on `orders`, write its receipt; 202 Accepted. */

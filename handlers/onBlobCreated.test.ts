@@ -1,6 +1,6 @@
+import { bindingEvent, bindingRequest, runHandler } from "daprlet/testing";
 import type { InferInput } from "valibot";
 import { describe, expect, it } from "vitest";
-import { bindingEvent, bindingRequest, runHandler } from "../runtime/testing/index.ts";
 import type { BlobCreated } from "./lib/blob.ts";
 import { onBlobCreated } from "./onBlobCreated.ts";
 

@@ -1,4 +1,4 @@
-import { binding, defineHandler, saveState } from "../runtime/index.ts";
+import { binding, defineHandler, saveState } from "daprlet";
 import { BlobNotification } from "./lib/blob.ts";
 
 /**

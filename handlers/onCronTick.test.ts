@@ -1,5 +1,5 @@
+import { bindingEvent, bindingRequest, runHandler } from "daprlet/testing";
 import { describe, expect, it } from "vitest";
-import { bindingEvent, bindingRequest, runHandler } from "../runtime/testing/index.ts";
 import { onCronTick } from "./onCronTick.ts";
 
 describe("onCronTick", () => {

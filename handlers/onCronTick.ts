@@ -1,5 +1,5 @@
+import { binding, defineHandler, saveState } from "daprlet";
 import * as v from "valibot";
-import { binding, defineHandler, saveState } from "../runtime/index.ts";
 
 /** The `cron` binding fires with an empty body; keep a heartbeat anyone can read from state. */
 export const onCronTick = defineHandler({

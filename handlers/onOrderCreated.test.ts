@@ -1,5 +1,5 @@
+import { cloudEvent, runHandler, topicEvent } from "daprlet/testing";
 import { describe, expect, it } from "vitest";
-import { cloudEvent, runHandler, topicEvent } from "../runtime/testing/index.ts";
 import { onOrderCreated } from "./onOrderCreated.ts";
 
 describe("onOrderCreated", () => {

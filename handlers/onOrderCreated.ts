@@ -1,4 +1,4 @@
-import { defineHandler, saveState, topic } from "../runtime/index.ts";
+import { defineHandler, saveState, topic } from "daprlet";
 import { Order } from "./lib/order.ts";
 
 /** Every order published on `orders`: record that it was processed. Failures retry, then dead-letter. */

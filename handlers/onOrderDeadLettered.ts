@@ -1,5 +1,5 @@
+import { defineHandler, saveState, topic } from "daprlet";
 import * as v from "valibot";
-import { defineHandler, saveState, topic } from "../runtime/index.ts";
 
 /**
  * Orders daprd gave up on (DROP, or retries exhausted) arrive here as the original bytes. Any

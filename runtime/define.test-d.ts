@@ -1,8 +1,17 @@
 // Type tests, checked by `tsc --noEmit`: what `defineHandler` infers for a handler's author.
 import * as v from "valibot";
 import { describe, expectTypeOf, it } from "vitest";
-import { type BindingEvent, binding, defineHandler, type FailureRecord, invoke, type ParamKeys, type TopicEvent, topic } from "./define.ts";
-import { saveState } from "./effects.ts";
+import {
+  type BindingEvent,
+  binding,
+  defineHandler,
+  type FailureRecord,
+  invoke,
+  type ParamKeys,
+  saveState,
+  type TopicEvent,
+  topic,
+} from "./index.ts";
 
 describe("defineHandler", () => {
   it("types event.data as the schema's output, after transforms", () => {

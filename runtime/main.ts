@@ -1,34 +1,39 @@
 // Wiring only: read the project, build the app, listen. Run with `npm run serve` (or by `dapr run`).
 import { serve } from "@hono/node-server";
-import { createApp, metricsPath } from "./app.ts";
-import { describeTrigger } from "./discover.ts";
-import { createSidecarExecutor } from "./execute.ts";
+import { describeTrigger } from "./kinds/triggers.ts";
 import { deliveryLogFromEnv } from "./observe/log.ts";
+import type { Watcher } from "./observe/observer.ts";
 import { tracingFromEnv } from "./observe/otel-env.ts";
+import { createRecorder } from "./observe/record.ts";
 import { createTracingObserver } from "./observe/tracing.ts";
-import { loadProject } from "./project.ts";
-import { createRecorder } from "./testing/record.ts";
+import { loadProject } from "./project/project.ts";
+import { createApp, metricsPath } from "./serve/app.ts";
+import { createSidecarExecutor } from "./serve/sidecar.ts";
 
 const project = await loadProject(process.env.DAPRLET_ROOT ?? process.cwd());
 const port = Number(process.env.APP_PORT ?? 3000);
+// `dapr run` sets APP_CHANNEL_ADDRESS to "" when the template leaves it out: that must not mean every interface.
+const hostname = process.env.APP_CHANNEL_ADDRESS || "127.0.0.1";
 // No OTEL_* exporter configured: no tracer, and the app keeps its pass-through observer.
 const tracing = tracingFromEnv(process.env, project.appId);
-const log = deliveryLogFromEnv(process.env);
+const watchers = [
+  deliveryLogFromEnv(process.env),
+  process.env.DAPRLET_RECORD_DIR ? createRecorder(process.env.DAPRLET_RECORD_DIR) : undefined,
+];
 const app = createApp({
   handlers: project.handlers,
   execute: createSidecarExecutor(),
   observer: tracing ? createTracingObserver(tracing.tracer) : undefined,
-  watchers: log ? [log] : [],
+  watchers: watchers.filter((w): w is Watcher => w !== undefined),
   appApiToken: process.env.APP_API_TOKEN || undefined,
-  record: process.env.DAPRLET_RECORD_DIR ? createRecorder(process.env.DAPRLET_RECORD_DIR) : undefined,
 });
 
 // Every route exists before the port opens: daprd fetches /dapr/subscribe once, right after it can connect.
-const server = serve({ fetch: app.fetch, port, hostname: process.env.APP_CHANNEL_ADDRESS ?? "127.0.0.1" }, () => {
+const server = serve({ fetch: app.fetch, port, hostname }, () => {
   const lines = project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`);
   const observability = `  traces: ${tracing ? tracing.exporters.join(", ") : "off (no OTEL_* exporter)"}; metrics: GET ${metricsPath}`;
   console.log(
-    `[daprlet] ${project.appId} listening on :${port} with ${project.handlers.length} handlers\n${lines.join("\n")}\n${observability}`,
+    `[daprlet] ${project.appId} listening on ${hostname}:${port} with ${project.handlers.length} handlers\n${lines.join("\n")}\n${observability}`,
   );
 });
 

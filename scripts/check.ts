@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { lintProject, loadResiliency } from "../runtime/lint.ts";
-import { type GeneratedFile, subscriptionManifests, subscriptionsDir } from "../runtime/manifest.ts";
-import { loadProject } from "../runtime/project.ts";
+import { lintProject, loadResiliency } from "../runtime/project/lint.ts";
+import { type GeneratedFile, subscriptionManifests, subscriptionsDir } from "../runtime/project/manifest.ts";
+import { loadProject } from "../runtime/project/project.ts";
 
 /** Regenerates the Subscription files in memory and compares them with disk; lints the YAML. */
 export async function checkProject(root: string): Promise<{ expected: GeneratedFile[]; drift: string[]; problems: string[] }> {

@@ -2,7 +2,7 @@
 // the runtime passes contexts explicitly, so nothing depends on a registered propagator.
 import { type Context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import type { WireRequest } from "../envelope.ts";
+import type { WireRequest } from "../kinds/wire.ts";
 
 const w3c = new W3CTraceContextPropagator();
 

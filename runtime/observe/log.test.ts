@@ -1,13 +1,12 @@
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../app.ts";
-import { type AnyHandler, defineHandler, type Handler, topic } from "../define.ts";
-import type { Observer } from "../deliver.ts";
-import { routeOf } from "../discover.ts";
-import { drop, saveState } from "../effects.ts";
+import { describeHandler } from "../descriptor.ts";
+import { defineHandler, drop, type Handler, saveState, topic } from "../index.ts";
+import { createApp } from "../serve/app.ts";
 import { cloudEvent } from "../testing/index.ts";
 import { createDeliveryLog, deliveryLogFromEnv } from "./log.ts";
+import type { Observer } from "./observer.ts";
 import { createTracingObserver } from "./tracing.ts";
 
 const onPayment = defineHandler({
@@ -25,13 +24,7 @@ function appWithLog(observer?: Observer) {
   const lines: Record<string, unknown>[] = [];
   const handlers = { onPayment } as Record<string, Handler>;
   const app = createApp({
-    handlers: Object.entries(handlers).map(([name, h]) => ({
-      name,
-      file: name,
-      trigger: h.trigger,
-      route: routeOf(name, h.trigger),
-      handler: h as AnyHandler,
-    })),
+    handlers: Object.entries(handlers).map(([name, h]) => describeHandler(name, h, name)),
     execute: async () => {},
     observer,
     watchers: [createDeliveryLog((line) => lines.push(JSON.parse(line)))],

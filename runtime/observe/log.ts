@@ -1,7 +1,6 @@
-import { describeTrigger } from "../discover.ts";
-import { attemptOf } from "./attributes.ts";
+import { describeTrigger } from "../kinds/triggers.ts";
 import { idsOf } from "./context.ts";
-import type { DeliveryReport, Watcher } from "./watch.ts";
+import type { DeliveryReport, Watcher } from "./observer.ts";
 
 /** Reasons quote the handler's error or valibot's issues; a cap keeps one odd message from flooding the log. */
 const maxReason = 500;
@@ -21,10 +20,9 @@ export function createDeliveryLog(write: (line: string) => void = (line) => proc
 }
 
 /** The log line as an object, so tests (and other sinks) see exactly what is written. */
-export function deliveryLine({ handler, evaluation, durationMs, traceparent }: DeliveryReport) {
-  const { status, reason } = evaluation.verdict;
+export function deliveryLine({ handler, outcome, durationMs, traceparent }: DeliveryReport) {
+  const { status, reason } = outcome.verdict;
   const ids = idsOf(traceparent);
-  const attempt = attemptOf(handler, evaluation);
   return {
     time: new Date().toISOString(),
     level: status === "SUCCESS" ? "info" : "warn",
@@ -35,7 +33,7 @@ export function deliveryLine({ handler, evaluation, durationMs, traceparent }: D
     ...(status !== "SUCCESS" && reason ? { reason: reason.length > maxReason ? `${reason.slice(0, maxReason)}…` : reason } : {}),
     durationMs: Math.round(durationMs * 100) / 100,
     ...(ids ? { traceId: ids.traceId, spanId: ids.spanId } : {}),
-    ...(attempt ? { attempt } : {}),
+    ...(outcome.attempt ? { attempt: outcome.attempt } : {}),
   };
 }
 

@@ -1,8 +1,8 @@
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrder } from "../../handlers/createOrder.ts";
-import { onCronTick } from "../../handlers/onCronTick.ts";
-import { onOrderCreated } from "../../handlers/onOrderCreated.ts";
+import { createOrder } from "../testing/fixture/handlers/createOrder.ts";
+import { onCronTick } from "../testing/fixture/handlers/onCronTick.ts";
+import { onOrderCreated } from "../testing/fixture/handlers/onOrderCreated.ts";
 import { bindingRequest, cloudEvent, createFakeSidecar, invokeRequest, testApp } from "../testing/index.ts";
 import { durationBuckets } from "./metrics.ts";
 

@@ -1,12 +1,12 @@
-import type { HandlerDescriptor } from "../discover.ts";
-import type { DaprStatus } from "../outcome.ts";
-import type { DeliveryReport, Watcher } from "./watch.ts";
+import type { HandlerDescriptor } from "../descriptor.ts";
+import type { DaprStatus } from "../kinds/verdict.ts";
+import type { DeliveryReport, Watcher } from "./observer.ts";
 
 /** Prometheus' default buckets, in seconds: handlers range from sub-millisecond to a slow sidecar. */
 export const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const outcomes: DaprStatus[] = ["SUCCESS", "RETRY", "DROP"];
 
-export interface Metrics extends Watcher {
+export interface Metrics extends Required<Pick<Watcher, "delivered">> {
   /** The Prometheus text exposition (version 0.0.4) served on `GET /metrics`. */
   render(): string;
 }
@@ -45,15 +45,15 @@ export function createMetrics(handlers: readonly HandlerDescriptor[]): Metrics {
   for (const d of handlers) seriesOf(d);
 
   return {
-    delivered({ handler, evaluation, durationMs }: DeliveryReport) {
+    delivered({ handler, outcome, durationMs }: DeliveryReport) {
       const s = seriesOf(handler);
-      s.outcomes[evaluation.verdict.status]++;
+      s.outcomes[outcome.verdict.status]++;
       const seconds = durationMs / 1000;
       const bucket = durationBuckets.findIndex((le) => seconds <= le);
       if (bucket >= 0) s.buckets[bucket]++;
       s.sum += seconds;
       s.count++;
-      const failed = evaluation.failedEffect?.kind;
+      const failed = outcome.failedEffect?.kind;
       if (failed) s.effectFailures.set(failed, (s.effectFailures.get(failed) ?? 0) + 1);
     },
     render() {

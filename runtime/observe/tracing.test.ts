@@ -3,12 +3,12 @@ import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpa
 import { http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createOrder } from "../../handlers/createOrder.ts";
-import { onCronTick } from "../../handlers/onCronTick.ts";
-import { onOrderCreated } from "../../handlers/onOrderCreated.ts";
-import { createApp } from "../app.ts";
-import type { AnyHandler, Handler } from "../define.ts";
-import { routeOf } from "../discover.ts";
+import type { Handler } from "../define.ts";
+import { describeHandler } from "../descriptor.ts";
+import { createApp } from "../serve/app.ts";
+import { createOrder } from "../testing/fixture/handlers/createOrder.ts";
+import { onCronTick } from "../testing/fixture/handlers/onCronTick.ts";
+import { onOrderCreated } from "../testing/fixture/handlers/onOrderCreated.ts";
 import { bindingRequest, cloudEvent, createFakeSidecar, type Delivery, invokeRequest } from "../testing/index.ts";
 import { createTracingObserver } from "./tracing.ts";
 
@@ -34,13 +34,7 @@ const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 const handlers = { createOrder, onOrderCreated, onCronTick } as Record<string, Handler>;
 const app = createApp({
-  handlers: Object.entries(handlers).map(([name, h]) => ({
-    name,
-    file: `handlers/${name}.ts`,
-    trigger: h.trigger,
-    route: routeOf(name, h.trigger),
-    handler: h as AnyHandler,
-  })),
+  handlers: Object.entries(handlers).map(([name, h]) => describeHandler(name, h, `handlers/${name}.ts`)),
   execute: sidecar.execute,
   observer: createTracingObserver(provider.getTracer("test")),
 });

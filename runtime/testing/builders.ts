@@ -1,6 +1,10 @@
 import type { GenericSchema, InferInput } from "valibot";
-import type { BindingEvent, Handler, InvokeEvent, ParamKeys, TopicEvent, TopicTrigger, Trigger } from "../define.ts";
-import type { WireRequest } from "../envelope.ts";
+import type { Handler } from "../define.ts";
+import type { BindingEvent } from "../kinds/binding.ts";
+import type { InvokeEvent, ParamKeys } from "../kinds/invoke.ts";
+import type { TopicEvent, TopicTrigger } from "../kinds/topic.ts";
+import type { Trigger } from "../kinds/triggers.ts";
+import type { WireRequest } from "../kinds/wire.ts";
 
 /** A request daprd (or a caller) would send, minus the path: the app knows which route a handler has. */
 export type Delivery = Omit<WireRequest, "path"> & { path?: string };

@@ -1,8 +1,7 @@
 import { setupServer } from "msw/node";
 import * as v from "valibot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { defineHandler, topic } from "../define.ts";
-import { publish, saveState } from "../effects.ts";
+import { defineHandler, publish, saveState, topic } from "../index.ts";
 import { cloudEvent } from "./builders.ts";
 import { createFakeSidecar } from "./fake-sidecar.ts";
 import { runHandler } from "./run.ts";

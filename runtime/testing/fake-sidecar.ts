@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { delay, HttpResponse, http, type RequestHandler } from "msw";
-import { createSidecarExecutor } from "../execute.ts";
-import type { Executor } from "../lifecycle.ts";
+import type { DaprApi } from "../kinds/effect.ts";
+import type { Executor } from "../kinds/effects.ts";
+import { createSidecarExecutor } from "../serve/sidecar.ts";
 
 /** What the fake remembers of a publish, as a test asserts on it. */
 export interface Published {
@@ -85,7 +86,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     return "ok";
   };
 
-  const handlers: RequestHandler[] = [
+  const plumbing: RequestHandler[] = [
     http.get(`${base}/v1.0/healthz`, () => new HttpResponse(null, { status: 204 })),
     http.get(`${base}/v1.0/healthz/outbound`, () => new HttpResponse(null, { status: 204 })),
     http.all(`${base}/*`, ({ request }) => guard(request)),
@@ -99,7 +100,12 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
         ],
       }),
     ),
-    http.post(`${base}/v1.0/state/:store/transaction`, async ({ request, params }) => {
+  ];
+  // Every daprd API the runtime calls, served the way daprd 1.18 answers it (the contract suite
+  // runs the same assertions against a real daprd). Checked against `DaprApi`: an effect kind
+  // using an API the fake does not serve does not compile.
+  const apis = {
+    "state.transaction": http.post(`${base}/v1.0/state/:store/transaction`, async ({ request, params }) => {
       const items = storeOf(String(params.store));
       if (!items) return daprError(400, "ERR_STATE_STORE_NOT_FOUND", `state store ${params.store} is not found`);
       const failure = await injected("transaction");
@@ -119,7 +125,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       state.set(String(params.store), draft);
       return new HttpResponse(null, { status: 204 });
     }),
-    http.post(`${base}/v1.0/state/:store`, async ({ request, params }) => {
+    "state.save": http.post(`${base}/v1.0/state/:store`, async ({ request, params }) => {
       const items = storeOf(String(params.store));
       if (!items) return daprError(400, "ERR_STATE_STORE_NOT_FOUND", `state store ${params.store} is not found`);
       const failure = await injected("saveState");
@@ -131,7 +137,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       }
       return new HttpResponse(null, { status: 204 });
     }),
-    http.get(`${base}/v1.0/state/:store/:key`, async ({ params }) => {
+    "state.get": http.get(`${base}/v1.0/state/:store/:key`, async ({ params }) => {
       const items = storeOf(String(params.store));
       if (!items) return daprError(400, "ERR_STATE_STORE_NOT_FOUND", `state store ${params.store} is not found`);
       const failure = await injected("getState");
@@ -140,7 +146,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       if (!item) return new HttpResponse(null, { status: 204 });
       return new HttpResponse(item.value, { status: 200, headers: { "content-type": "application/json", etag: item.etag } });
     }),
-    http.delete(`${base}/v1.0/state/:store/:key`, async ({ request, params }) => {
+    "state.delete": http.delete(`${base}/v1.0/state/:store/:key`, async ({ request, params }) => {
       const items = storeOf(String(params.store));
       if (!items) return daprError(400, "ERR_STATE_STORE_NOT_FOUND", `state store ${params.store} is not found`);
       const failure = await injected("deleteState");
@@ -150,7 +156,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       items.delete(String(params.key));
       return new HttpResponse(null, { status: 204 });
     }),
-    ...["v1.0-alpha1", "v1.0"].map((version) =>
+    "publish.bulk": ["v1.0-alpha1", "v1.0"].map((version) =>
       http.post(`${base}/${version}/publish/bulk/:pubsub/*`, async ({ request, params }) => {
         if (!pubsubs.has(String(params.pubsub))) return daprError(404, "ERR_PUBSUB_NOT_FOUND", `pubsub ${params.pubsub} not found`);
         const failure = await injected("publish");
@@ -162,7 +168,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
         return new HttpResponse(null, { status: 204 });
       }),
     ),
-    http.post(`${base}/v1.0/publish/:pubsub/*`, async ({ request, params }) => {
+    publish: http.post(`${base}/v1.0/publish/:pubsub/*`, async ({ request, params }) => {
       if (!pubsubs.has(String(params.pubsub))) return daprError(404, "ERR_PUBSUB_NOT_FOUND", `pubsub ${params.pubsub} is not found`);
       const failure = await injected("publish");
       if (failure) return failure;
@@ -178,7 +184,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       published.push({ pubsub: String(params.pubsub), topic, data, contentType, metadata });
       return new HttpResponse(null, { status: 204 });
     }),
-    http.post(`${base}/v1.0/bindings/:name`, async ({ request, params }) => {
+    "bindings.invoke": http.post(`${base}/v1.0/bindings/:name`, async ({ request, params }) => {
       const failure = await injected("invokeBinding");
       if (failure) return failure;
       const body = (await request.json()) as { operation?: string; data?: unknown; metadata?: Record<string, string> };
@@ -189,7 +195,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       bindingCalls.push({ name: String(params.name), operation: body.operation, data: body.data ?? null, metadata: body.metadata ?? {} });
       return new HttpResponse(null, { status: 204 });
     }),
-  ];
+  } satisfies Record<DaprApi, RequestHandler | RequestHandler[]>;
+  const handlers: RequestHandler[] = [...plumbing, ...Object.values(apis).flat()];
 
   return {
     handlers,

@@ -1,6 +1,7 @@
 // daprlet's testing kit: build what daprd sends, run handlers through the runtime's own logic,
 // fake the sidecar's HTTP API, and record/replay real deliveries.
+
+export { createRecorder, fromRecording, type Recording, readRecording, toRecording } from "../observe/record.ts";
 export * from "./builders.ts";
 export { createFakeSidecar, type Failure, type FakeSidecar, type Published } from "./fake-sidecar.ts";
-export { createRecorder, fromRecording, type Recording, readRecording, toRecording } from "./record.ts";
 export { type RunResult, runHandler, testApp } from "./run.ts";

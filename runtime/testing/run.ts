@@ -1,14 +1,13 @@
 import type { Hono } from "hono";
-import { createApp } from "../app.ts";
-import type { AnyHandler, Handler } from "../define.ts";
-import { type Answer, deliver } from "../deliver.ts";
-import { type HandlerDescriptor, routeOf } from "../discover.ts";
-import type { Effect } from "../effects.ts";
-import type { Executor } from "../lifecycle.ts";
-import type { Issues, Verdict } from "../outcome.ts";
+import type { Handler } from "../define.ts";
+import { describeHandler, type HandlerDescriptor } from "../descriptor.ts";
+import type { Effect, Executor } from "../kinds/effects.ts";
+import type { Issues, Verdict } from "../kinds/verdict.ts";
+import type { Answer } from "../kinds/wire.ts";
+import { fromRecording, type Recording } from "../observe/record.ts";
+import { createApp } from "../serve/app.ts";
+import { deliver } from "../serve/pipeline.ts";
 import type { Delivery } from "./builders.ts";
-import type { Recording } from "./record.ts";
-import { fromRecording } from "./record.ts";
 
 export interface RunResult {
   /** SUCCESS, RETRY or DROP: what daprd is told (for bulk: the first entry's). */
@@ -27,16 +26,8 @@ export interface RunResult {
 /** Effects are collected, not carried out: no sidecar, no network. */
 const noSidecar: Executor = async () => {};
 
-const describeHandler = (handler: Handler, name = "handler"): HandlerDescriptor => ({
-  name,
-  file: `${name} (test)`,
-  trigger: handler.trigger,
-  route: routeOf(name, handler.trigger),
-  handler: handler as AnyHandler,
-});
-
 /**
- * Runs a delivery through the runtime's own logic (parse, validate, handle, decide), without
+ * Runs a delivery through the runtime's own pipeline (parse, validate, handle, decide), without
  * HTTP. Pass `sidecar` (e.g. a fake sidecar's executor) to also carry out the effects and see
  * a failing effect turn into RETRY.
  */
@@ -45,20 +36,20 @@ export async function runHandler(
   delivery: Delivery,
   options: { sidecar?: Executor; params?: Record<string, string> } = {},
 ): Promise<RunResult> {
-  const d = describeHandler(handler);
+  const d = describeHandler("handler", handler);
   const req = { ...delivery, path: delivery.path ?? d.route };
-  const { answer, evaluations } = await deliver(d, req, {
+  const { answer, outcomes } = await deliver(d, req, {
     execute: options.sidecar ?? noSidecar,
     params: options.params ?? paramsOf(d, req.path),
   });
-  const first = evaluations[0];
+  const [first] = outcomes;
   return {
     status: first.verdict.status,
     reason: first.verdict.reason,
-    effects: evaluations.flatMap((e) => e.effects),
+    effects: outcomes.flatMap((o) => o.effects),
     issues: first.issues,
     answer,
-    verdicts: evaluations.map((e) => e.verdict),
+    verdicts: outcomes.map((o) => o.verdict),
   };
 }
 
@@ -76,7 +67,7 @@ export function testApp(
   options: { sidecar?: Executor; appApiToken?: string; maxBodyBytes?: number } = {},
 ): Hono & { send: (name: string, delivery: Delivery | Recording) => Promise<Response> } {
   const descriptors = Object.entries(handlers)
-    .map(([name, h]) => describeHandler(h, name))
+    .map(([name, h]) => describeHandler(name, h))
     .sort((a, b) => a.name.localeCompare(b.name));
   const app = createApp({
     handlers: descriptors,

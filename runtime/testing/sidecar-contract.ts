@@ -1,9 +1,8 @@
 // One set of assertions about daprd's HTTP API as the runtime uses it, run against the fake
 // sidecar (unit tests) and against a real daprd (end-to-end), so the fake cannot drift.
 import { describe, expect, it } from "vitest";
-import type { SidecarEffect } from "../effects.ts";
-import { deleteState, invokeBinding, publish, saveState } from "../effects.ts";
-import { createSidecarExecutor, SidecarError } from "../execute.ts";
+import { deleteState, type Effect, invokeBinding, publish, saveState } from "../index.ts";
+import { createSidecarExecutor, SidecarError } from "../serve/sidecar.ts";
 
 export interface ContractTarget {
   /** daprd's HTTP port (the fake's, or a real one's). */
@@ -13,7 +12,7 @@ export interface ContractTarget {
 
 /** Registers the contract's tests; `target` is called once the suite's setup has run. */
 export function describeSidecarContract(name: string, target: () => ContractTarget) {
-  const call = (effect: SidecarEffect) => {
+  const call = (effect: Effect) => {
     const { port, token } = target();
     return createSidecarExecutor({ port, token, timeoutMs: 5_000 })(effect, { headers: {} });
   };
@@ -24,7 +23,7 @@ export function describeSidecarContract(name: string, target: () => ContractTarg
     });
     return { status: res.status, etag: res.headers.get("etag") ?? undefined, value: res.status === 200 ? await res.json() : undefined };
   };
-  const refusal = async (effect: SidecarEffect) => {
+  const refusal = async (effect: Effect) => {
     const error = await call(effect).then(
       () => undefined,
       (e: unknown) => e,

@@ -1,0 +1,32 @@
+import { type EffectKind, query, segment } from "./effect.ts";
+import { type StateOptions, stateSpan } from "./save-state.ts";
+
+export interface DeleteState extends Omit<StateOptions, "metadata"> {
+  kind: "deleteState";
+  store: string;
+  key: string;
+}
+
+/** @example deleteState("statestore", `cart-${id}`, { etag }) */
+export const deleteState = (store: string, key: string, options: Omit<StateOptions, "metadata"> = {}): DeleteState => ({
+  kind: "deleteState",
+  store,
+  key,
+  ...options,
+});
+
+export const deleteStateKind: EffectKind<DeleteState> = {
+  kind: "deleteState",
+  describe: (e) => `deleteState ${e.store}/${e.key}`,
+  sidecar: {
+    api: "state.delete",
+    call: (e) => ({
+      api: "state.delete",
+      method: "DELETE",
+      path: `/state/${segment(e.store)}/${segment(e.key)}${query({ concurrency: e.concurrency, consistency: e.consistency })}`,
+      // daprd reads a delete's ETag from If-Match, not from the query.
+      headers: e.etag !== undefined ? { "if-match": e.etag } : undefined,
+    }),
+    span: (e) => stateSpan("deleteState", e.store),
+  },
+};

@@ -1,0 +1,41 @@
+// The effect kinds: one module each, gathered here. Adding a kind is one module and one line
+// below; the union `Effect` and every lookup follow from this table.
+import { deleteStateKind } from "./delete-state.ts";
+import { dropKind } from "./drop.ts";
+import type { CallContext, EffectKind } from "./effect.ts";
+import { invokeBindingKind } from "./invoke-binding.ts";
+import { publishKind } from "./publish.ts";
+import { replyKind } from "./reply.ts";
+import { retryKind } from "./retry.ts";
+import { saveStateKind } from "./save-state.ts";
+
+export const effectKinds = effectTable({
+  saveState: saveStateKind,
+  deleteState: deleteStateKind,
+  publish: publishKind,
+  invokeBinding: invokeBindingKind,
+  reply: replyKind,
+  retry: retryKind,
+  drop: dropKind,
+});
+
+/** Checks the table: each entry is an effect kind whose `kind` is its key. */
+function effectTable<const T extends { [K in keyof T]: EffectKind<{ kind: K & string }> }>(table: T): T {
+  return table;
+}
+
+type EffectOf<K> = K extends EffectKind<infer E> ? E : never;
+/** What a handler asks the runtime to do. Plain data: a test asserts on it with `toEqual`. */
+export type Effect = { [K in keyof typeof effectKinds]: EffectOf<(typeof effectKinds)[K]> }[keyof typeof effectKinds];
+
+/** The module of an effect's kind. The one cast: the table pairs each kind with its module. */
+export const effectKindOf = <E extends Effect>(effect: E): EffectKind<E> => effectKinds[effect.kind] as unknown as EffectKind<E>;
+
+export const isEffect = (value: unknown): value is Effect =>
+  typeof value === "object" && value !== null && Object.hasOwn(effectKinds, (value as { kind?: unknown }).kind as string);
+
+/** One line for logs and error messages, msw-style: `publish pubsub/orders`. */
+export const describeEffect = (effect: Effect) => effectKindOf(effect).describe(effect);
+
+/** Carries out one effect through the sidecar; throws when the sidecar refuses. */
+export type Executor = (effect: Effect, context: CallContext) => Promise<void>;

@@ -1,0 +1,17 @@
+import type { Effect } from "./effects.ts";
+import type { Issues, Verdict } from "./verdict.ts";
+
+/** How one message ended: the verdict and everything behind it. Observers receive it as is. */
+export interface Outcome<E = unknown> {
+  verdict: Verdict;
+  /** What `handle` returned, in order (empty when it did not get that far). */
+  effects: Effect[];
+  /** The schema's issues when validation failed. */
+  issues?: Issues;
+  /** The event `handle` received (after validation), when it got that far. */
+  event?: E;
+  /** The sidecar effect that failed and stopped the rest (metrics count failures by its kind). */
+  failedEffect?: Effect;
+  /** Which attempt at this message this was, when the runtime can tell (topic handlers). */
+  attempt?: number;
+}

@@ -1,0 +1,75 @@
+import { readdirSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { AnyHandler } from "../define.ts";
+import { describeHandler, type HandlerDescriptor } from "../descriptor.ts";
+import { failWith } from "../errors.ts";
+import { triggerKindOf, triggerKinds } from "../kinds/triggers.ts";
+import { topicProblems } from "./manifest.ts";
+
+const handlerFile = /^[A-Za-z_$][\w$]*\.(ts|mts|js|mjs)$/;
+const testFile = /\.(test|spec|test-d)\.[mc]?[jt]s$/;
+
+/**
+ * Imports every handler file in `dir` and returns them sorted by name. Throws one error listing
+ * every file that breaks the convention, each with its fix.
+ */
+export async function discoverHandlers(dir: string, root = resolve(dir, "..")): Promise<HandlerDescriptor[]> {
+  const sources = readdirSync(dir, { withFileTypes: true })
+    .filter((f) => f.isFile() && /\.[mc]?[jt]s$/.test(f.name) && !testFile.test(f.name) && !f.name.endsWith(".d.ts"))
+    .map((f) => f.name)
+    .sort();
+  const files = sources.filter((f) => handlerFile.test(f));
+  const problems = sources
+    .filter((f) => !handlerFile.test(f))
+    .map(
+      (f) =>
+        `${relative(root, join(dir, f))} is not a valid handler file name: name it after its export, e.g. onOrderCreated.ts (shared code goes in a sub-folder such as handlers/lib/)`,
+    );
+  const descriptors: HandlerDescriptor[] = [];
+  for (const entry of files) {
+    const path = join(dir, entry);
+    const file = relative(root, path);
+    const name = basename(entry).replace(/\.[mc]?[jt]s$/, "");
+    const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    const handlers = Object.entries(mod).filter(([, value]) => isHandler(value));
+    if (handlers.length === 0) {
+      problems.push(`${file} exports no handler: add \`export const ${name} = defineHandler({ trigger, schema, handle })\``);
+      continue;
+    }
+    const match = handlers.find(([exported]) => exported === name);
+    if (!match) {
+      const names = handlers.map(([n]) => n).join(", ");
+      problems.push(`${file} exports ${names}, not ${name}: name the export after the file (or rename the file)`);
+      continue;
+    }
+    if (handlers.length > 1) {
+      const others = handlers.filter(([n]) => n !== name).map(([n]) => n);
+      problems.push(`${file} exports more than one handler (${others.join(", ")}): move each into a file of its own`);
+      continue;
+    }
+    descriptors.push(describeHandler(name, match[1] as AnyHandler, file));
+  }
+  problems.push(...findConflicts(descriptors), ...topicProblems(descriptors));
+  failWith(problems, `handlers in ${relative(root, dir) || dir} are not valid`);
+  return descriptors;
+}
+
+function isHandler(value: unknown): value is AnyHandler {
+  const v = value as Partial<AnyHandler> | null;
+  return typeof v === "object" && v !== null && typeof v.handle === "function" && Object.hasOwn(triggerKinds, String(v.trigger?.kind));
+}
+
+/** Two handlers may not answer the same delivery: each trigger kind says what its handlers claim. */
+export function findConflicts(descriptors: HandlerDescriptor[]): string[] {
+  const claims = new Map<string, HandlerDescriptor>();
+  const problems: string[] = [];
+  for (const d of descriptors) {
+    for (const { key, what } of triggerKindOf(d.trigger).claims(d.trigger, d.route)) {
+      const other = claims.get(key);
+      if (other && other !== d) problems.push(`${other.file} and ${d.file} both claim ${what}: keep one, or give them different triggers`);
+      else claims.set(key, d);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import type { HandlerDescriptor } from "../descriptor.ts";
+import { DaprletError, failWith } from "../errors.ts";
+import { type ComponentInfo, loadComponents } from "./components.ts";
+import { discoverHandlers } from "./discover.ts";
+import { checkTriggers } from "./lint.ts";
+
+/** A daprlet project, read from disk into plain data. */
+export interface Project {
+  root: string;
+  appId: string;
+  handlers: HandlerDescriptor[];
+  components: ComponentInfo[];
+}
+
+/**
+ * The app id comes from the Multi-App Run template, the one place a user sets it; generated
+ * Subscriptions are scoped to it. APP_ID (set by `dapr run`) wins when present.
+ */
+export function readAppId(root: string): string {
+  if (process.env.APP_ID) return process.env.APP_ID;
+  const file = join(root, "dapr.yaml");
+  if (!existsSync(file)) throw new DaprletError(`${file} not found: daprlet reads the app id from apps[0].appID there`);
+  const template = parse(readFileSync(file, "utf8")) as { apps?: { appID?: string }[] };
+  const appId = template.apps?.[0]?.appID;
+  if (!appId) throw new DaprletError(`dapr.yaml has no apps[0].appID: set it, e.g. "appID: order-service"`);
+  return appId;
+}
+
+/** Discovers handlers and components and refuses to start when a trigger names a missing component. */
+export async function loadProject(root = process.cwd()): Promise<Project> {
+  const abs = resolve(root);
+  const handlers = await discoverHandlers(join(abs, "handlers"), abs);
+  const components = loadComponents(join(abs, "components"));
+  failWith(checkTriggers(handlers, components), "handlers name components that do not exist");
+  return { root: abs, appId: readAppId(abs), handlers, components };
+}

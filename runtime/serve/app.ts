@@ -1,0 +1,86 @@
+import { timingSafeEqual } from "node:crypto";
+import { type Context, Hono } from "hono";
+import type { HandlerDescriptor } from "../descriptor.ts";
+import { triggerKindOf } from "../kinds/triggers.ts";
+import type { Answer, WireRequest } from "../kinds/wire.ts";
+import { createMetrics, type Metrics } from "../observe/metrics.ts";
+import type { Watcher } from "../observe/observer.ts";
+import { FailureLog } from "./failures.ts";
+import { type DeliverOptions, deliver } from "./pipeline.ts";
+
+export interface AppOptions extends Omit<DeliverOptions, "params"> {
+  handlers: HandlerDescriptor[];
+  /** daprd's APP_API_TOKEN: when set, every request but the health probe must carry it. */
+  appApiToken?: string;
+  /** Bodies above this are refused as unreadable (daprd's own default `maxBodySize` is 4 MiB). */
+  maxBodyBytes?: number;
+  /** Served on `GET /metrics`; one is made for the handlers when not given. */
+  metrics?: Metrics;
+  /** Hear each request and how each message ended, besides the metrics (the delivery log, the recorder). */
+  watchers?: Watcher[];
+}
+
+/** The path daprd's app health check probes by default (`--app-health-check-path`). */
+export const healthPath = "/healthz";
+/** Prometheus scrapes this; like the health probe it needs no token (scrapers do not have daprd's). */
+export const metricsPath = "/metrics";
+
+/**
+ * The Hono app daprd talks to, derived from the handler list: each handler's trigger kind mounts
+ * its routes, plus health and `/dapr/subscribe`. Anything else is 404.
+ */
+export function createApp(options: AppOptions): Hono {
+  const app = new Hono();
+  const metrics = options.metrics ?? createMetrics(options.handlers);
+  const deliverOptions = { ...options, watchers: [metrics, ...(options.watchers ?? [])], failures: options.failures ?? new FailureLog() };
+  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+
+  app.get(healthPath, (c) => c.json({ status: "ok" }));
+  app.get(metricsPath, (c) => c.body(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
+  if (options.appApiToken) app.use("*", requireToken(options.appApiToken));
+  // Subscriptions are declarative (generated YAML). An empty list, rather than programmatic copies,
+  // keeps daprd from replacing the declarative ones (a programmatic entry wins for the same topic).
+  app.get("/dapr/subscribe", (c) => c.json([]));
+
+  for (const d of options.handlers) {
+    const serve = async (c: Context) => {
+      const req = await readRequest(c, maxBodyBytes);
+      const { answer } = await deliver(d, req, { ...deliverOptions, params: c.req.param() as Record<string, string> });
+      return send(answer);
+    };
+    triggerKindOf(d.trigger).mount(app, d.route, d.trigger, serve);
+  }
+  return app;
+}
+
+/** The request as daprd sent it; a body over the limit is not kept, only the reason. */
+async function readRequest(c: Context, maxBodyBytes: number): Promise<WireRequest> {
+  const url = new URL(c.req.url);
+  const headers = Object.fromEntries(c.req.raw.headers);
+  const base = { method: c.req.method, path: url.pathname + url.search, headers };
+  const declared = Number(headers["content-length"] ?? 0);
+  const tooLarge = (n: number) => `body of ${n} bytes exceeds the ${maxBodyBytes}-byte limit`;
+  if (declared > maxBodyBytes) return { ...base, body: new Uint8Array(), oversize: tooLarge(declared) };
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  if (body.length > maxBodyBytes) return { ...base, body: new Uint8Array(), oversize: tooLarge(body.length) };
+  return { ...base, body };
+}
+
+function send(answer: Answer): Response {
+  const headers = new Headers(answer.headers);
+  if (answer.body === undefined) return new Response(null, { status: answer.status, headers });
+  if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  const body = headers.get("content-type")?.includes("json") ? JSON.stringify(answer.body) : String(answer.body);
+  return new Response(body, { status: answer.status, headers });
+}
+
+function requireToken(token: string) {
+  const expected = Buffer.from(token);
+  return async (c: Context, next: () => Promise<void>) => {
+    const given = Buffer.from(c.req.header("dapr-api-token") ?? "");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return c.json({ error: "missing or wrong dapr-api-token: daprd sends it when APP_API_TOKEN is set on daprd" }, 401);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,40 @@
+import { describeEffect, type Effect } from "../kinds/effects.ts";
+import { errorText, type Issues, summarizeIssues, type Verdict } from "../kinds/verdict.ts";
+
+/** What each stage of the pipeline found, as far as the message got. */
+export interface Facts {
+  /** Parse: the request could not be read (with the HTTP status an invoked route answers). */
+  refused?: { reason: string; status: number };
+  /** Validate: the schema's issues. */
+  issues?: Issues;
+  /** Handle: it threw (or returned something that is not an effect). */
+  thrown?: unknown;
+  /** Handle: what it returned. */
+  effects?: readonly Effect[];
+  /** Execute: the sidecar effect that failed, its position, and why. */
+  failed?: { effect: Effect; index: number; of: number; error: unknown };
+}
+
+/**
+ * The one place that decides a message's fate, once every stage has run. A throw is never
+ * SUCCESS; bad input is DROP, because redelivering the same bytes cannot fix it; a failed effect
+ * is RETRY, so resiliency retries the whole delivery; then the handler's own retry or drop.
+ */
+export function decide(facts: Facts): Verdict {
+  if (facts.refused) return { status: "DROP", reason: facts.refused.reason, cause: "parse", httpStatus: facts.refused.status };
+  if (facts.issues)
+    return { status: "DROP", reason: `schema validation failed: ${summarizeIssues(facts.issues).join("; ")}`, cause: "schema" };
+  if (facts.thrown !== undefined) return { status: "RETRY", reason: `handler threw: ${errorText(facts.thrown)}`, cause: "throw" };
+  if (facts.failed) {
+    const { effect, index, of, error } = facts.failed;
+    return {
+      status: "RETRY",
+      reason: `effect ${index + 1} of ${of} (${describeEffect(effect)}) failed: ${errorText(error)}`,
+      cause: "effect",
+    };
+  }
+  const asked = facts.effects?.find((e) => e.kind === "retry" || e.kind === "drop");
+  if (asked?.kind === "retry") return { status: "RETRY", reason: asked.reason, cause: "handler" };
+  if (asked?.kind === "drop") return { status: "DROP", reason: asked.reason, cause: "handler" };
+  return { status: "SUCCESS" };
+}

@@ -1,0 +1,90 @@
+import type { CallContext, SidecarCall } from "../kinds/effect.ts";
+import { type Executor, effectKindOf } from "../kinds/effects.ts";
+
+/** A refusal from the sidecar, with daprd's status and error code (e.g. 409 on an ETag mismatch); status 0: not reached. */
+export class SidecarError extends Error {
+  override name = "SidecarError";
+  readonly status: number;
+  readonly errorCode: string | undefined;
+  constructor(status: number, errorCode: string | undefined, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.status = status;
+    this.errorCode = errorCode;
+  }
+}
+
+export interface SidecarOptions {
+  /** daprd's HTTP port; `dapr run` passes it to the app as DAPR_HTTP_PORT. */
+  port?: string | number;
+  host?: string;
+  /** Sent as `dapr-api-token` when daprd runs with DAPR_API_TOKEN. */
+  token?: string;
+  /**
+   * How long one call may take before the delivery gives up and answers RETRY. Outbound
+   * resiliency retries happen inside daprd within this time, so keep it above their total.
+   */
+  timeoutMs?: number;
+}
+
+export interface SidecarResponse {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+/** Sends one call to daprd's HTTP API; a non-2xx answer or no answer is a `SidecarError`. */
+export type SidecarClient = (call: SidecarCall, context: CallContext) => Promise<SidecarResponse>;
+
+/** The client of daprd's HTTP API: the only module that talks to the sidecar. */
+export function createSidecarClient(options: SidecarOptions = {}): SidecarClient {
+  const base = `http://${options.host ?? "127.0.0.1"}:${options.port ?? process.env.DAPR_HTTP_PORT ?? 3500}/v1.0`;
+  const token = options.token ?? process.env.DAPR_API_TOKEN;
+  const timeoutMs = options.timeoutMs ?? Number(process.env.DAPRLET_EFFECT_TIMEOUT_MS ?? 30_000);
+  return async (call, context) => {
+    const headers: Record<string, string> = {
+      ...(call.body !== undefined ? { "content-type": "application/json" } : {}),
+      ...call.headers,
+      ...context.headers,
+      ...(token ? { "dapr-api-token": token } : {}),
+    };
+    let res: Response;
+    try {
+      // A hung sidecar must not hang the delivery.
+      res = await fetch(base + call.path, { method: call.method, headers, body: call.body, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const cause = error as Error;
+      if (cause.name === "TimeoutError") throw new SidecarError(0, undefined, `sidecar did not answer within ${timeoutMs} ms`, { cause });
+      throw new SidecarError(
+        0,
+        undefined,
+        `sidecar unreachable: ${cause.message}${cause.cause ? ` (${(cause.cause as Error).message})` : ""}`,
+        { cause },
+      );
+    }
+    const body = new Uint8Array(await res.arrayBuffer());
+    if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body };
+    throw refusal(res.status, body);
+  };
+}
+
+/** daprd answers errors as `{"errorCode":"ERR_…","message":"…"}`; anything else is quoted as is. */
+function refusal(status: number, body: Uint8Array): SidecarError {
+  const text = new TextDecoder().decode(body);
+  let parsed: { errorCode?: string; message?: string } = {};
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = { message: text };
+  }
+  const code = typeof parsed.errorCode === "string" ? parsed.errorCode : undefined;
+  return new SidecarError(status, code, `sidecar answered ${status}${code ? ` ${code}` : ""}: ${parsed.message ?? ""}`.trim());
+}
+
+/** Carries out effects through a sidecar client, each as its kind's call. */
+export function createSidecarExecutor(options: SidecarOptions | SidecarClient = {}): Executor {
+  const client = typeof options === "function" ? options : createSidecarClient(options);
+  return async (effect, context) => {
+    const sidecar = effectKindOf(effect).sidecar;
+    if (sidecar) await client(sidecar.call(effect), context);
+  };
+}
