@@ -1,46 +1,20 @@
-// The order scenario, declarative subscriptions, cron, and retries/dead letters exactly as
-// resiliency/ says, against a real daprd on the embedded components.
+// The fixture app's order scenario, declarative subscriptions, cron, and retries/dead letters
+// exactly as its resiliency/ says, against a real daprd on the embedded components.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { type Stack, setMetadata, startStack, waitFor } from "./harness.ts";
-
-// Test-only handlers, dropped into the copy the way a user drops a file into handlers/.
-const handlers = {
-  onFlaky: `import * as v from "valibot";
-import { defineHandler, saveState, topic } from "../runtime/index.ts";
-// Fails on its first two attempts (the runtime tells it how many failed), succeeds on the third.
-export const onFlaky = defineHandler({
-  trigger: topic("pubsub", "flaky", { deadLetterTopic: "orders-dead" }),
-  schema: v.object({ n: v.number() }),
-  handle: ({ data, id, failure }) => {
-    if ((failure?.attempts ?? 0) < 2) throw new Error("not yet");
-    return [saveState("statestore", "flaky-" + id, data)];
-  },
-});
-`,
-  onAlwaysFails: `import * as v from "valibot";
-import { defineHandler, topic } from "../runtime/index.ts";
-export const onAlwaysFails = defineHandler({
-  trigger: topic("pubsub", "always-fails", { deadLetterTopic: "orders-dead" }),
-  schema: v.object({ n: v.number() }),
-  handle: () => {
-    throw new Error("always fails");
-  },
-});
-`,
-};
+import { fixtureRoot, type Stack, setMetadata, startStack, waitFor } from "./harness.ts";
 
 const maxRetries = (
-  parse(readFileSync(join(import.meta.dirname, "../resiliency/resiliency.yaml"), "utf8")) as {
+  parse(readFileSync(join(fixtureRoot, "resiliency/resiliency.yaml"), "utf8")) as {
     spec: { policies: { retries: Record<string, { maxRetries: number }> } };
   }
 ).spec.policies.retries.deliveryRetry.maxRetries;
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ handlers, prepare: (dir) => setMetadata(dir, "common/cron.yaml", "schedule", "@every 1s") });
+  stack = await startStack({ prepare: (dir) => setMetadata(dir, "common/cron.yaml", "schedule", "@every 1s") });
 });
 afterAll(async () => {
   await stack?.stop();

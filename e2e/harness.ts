@@ -1,15 +1,18 @@
-// Starts a real daprd and the runtime on free ports, on a temporary copy of the project, and
-// cleans both up. Used by the end-to-end suite only; nothing here fakes the sidecar.
+// Starts a real daprd and the runtime on free ports, on a temporary copy of a project (the
+// framework's fixture app by default, or this project as a user has it), and cleans both up.
+// Used by the end-to-end suites only; nothing here fakes the sidecar.
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { subscriptionManifests } from "../runtime/manifest.ts";
-import { loadProject } from "../runtime/project.ts";
-import { readRecording } from "../runtime/testing/record.ts";
+import { join } from "node:path";
+import { readRecording } from "../runtime/observe/record.ts";
+import { subscriptionManifests } from "../runtime/project/manifest.ts";
+import { loadProject } from "../runtime/project/project.ts";
+import { checkoutRoot, copyProject, fixtureRoot } from "../runtime/testing/project-copy.ts";
 
-export const projectRoot = resolve(import.meta.dirname, "..");
+export const projectRoot = checkoutRoot;
+export { fixtureRoot };
+
 const daprHome = process.env.DAPRLET_DAPR_HOME ?? join(projectRoot, ".dapr-home");
 export const daprd = join(daprHome, ".dapr", "bin", "daprd");
 const node = join(projectRoot, "node_modules", ".bin", "node");
@@ -41,9 +44,11 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 export interface StackOptions {
+  /** The project to copy: the framework's fixture app (default), or `projectRoot` for this project as the user has it. */
+  project?: string;
   /** Component folders under components/ to load, besides common/. */
   profiles?: string[];
-  /** Extra handler files: name → source (imports "../runtime/index.ts" as shipped handlers do). */
+  /** Extra handler files: name → source (importing the runtime as `daprlet`, as handlers do). */
   handlers?: Record<string, string>;
   /** Edit the temporary copy before anything starts (component metadata, schedules). */
   prepare?: (dir: string) => void;
@@ -79,16 +84,15 @@ export function setMetadata(dir: string, file: string, name: string, value: stri
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!existsSync(daprd)) throw new Error(`${daprd} not found: run \`npm run setup\` first`);
-  const dir = mkdtempSync(join(tmpdir(), "daprlet-e2e-"));
-  for (const entry of ["handlers", "components", "resiliency", "config", "dapr.yaml"])
-    cpSync(join(projectRoot, entry), join(dir, entry), { recursive: true });
-  symlinkSync(join(projectRoot, "runtime"), join(dir, "runtime"));
-  symlinkSync(join(projectRoot, "node_modules"), join(dir, "node_modules"));
-  for (const [name, source] of Object.entries(options.handlers ?? {})) writeFileSync(join(dir, "handlers", `${name}.ts`), source);
+  // The whole project as it is (tracked and untracked files, not ignored ones): whatever a user
+  // added (a secret-store file, a component folder) is there.
+  const files = Object.fromEntries(Object.entries(options.handlers ?? {}).map(([name, source]) => [`handlers/${name}.ts`, source]));
+  const dir = copyProject(options.project ?? fixtureRoot, { files, prefix: "daprlet-e2e-" });
   options.prepare?.(dir);
 
   // The generator's own functions, run on the copy: the suite tests what `npm run generate` produces.
   const project = await loadProject(dir);
+  rmSync(join(dir, "subscriptions"), { recursive: true, force: true });
   mkdirSync(join(dir, "subscriptions"));
   for (const file of subscriptionManifests(project.handlers, project.appId)) writeFileSync(join(dir, file.path), file.contents);
 
@@ -157,12 +161,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (!process.env.DAPRLET_KEEP_E2E) rmSync(dir, { recursive: true, force: true });
   };
 
+  // A process that exits before daprd reports healthy ends the wait at once, with its last words.
+  const exited = (p: ChildProcess, name: string) =>
+    new Promise<never>((_, fail) =>
+      p.once("exit", (code, signal) => fail(new Error(`${name} exited (${signal ?? `code ${code}`}) before daprd reported healthy`))),
+    );
+  const early = [exited(sidecar, "daprd"), exited(app, "the app")];
+  for (const e of early) e.catch(() => {}); // a later exit (stop) is not an error
   try {
     // With no placement or scheduler address, /v1.0/healthz turns 204 once the app is found and healthy.
-    await waitFor("daprd to report healthy", async () => (await dapr("/v1.0/healthz")).status === 204, 60_000);
+    await Promise.race([waitFor("daprd to report healthy", async () => (await dapr("/v1.0/healthz")).status === 204, 60_000), ...early]);
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n--- logs ---\n${output.slice(-4000)}`);
+    throw new Error(`${(error as Error).message}\n--- last log lines ---\n${output.split("\n").slice(-40).join("\n")}`);
   }
   return {
     dir,

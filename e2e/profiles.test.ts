@@ -16,7 +16,7 @@ async function postOrder(stack: Stack, orderId: string) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ orderId, amount: 42 }),
   });
-  expect(res.status).toBe(202);
+  expect({ status: res.status, body: await res.text() }).toMatchObject({ status: 202 });
   expect(await stack.getState(`order-${orderId}`)).toEqual({ orderId, amount: 42 });
   expect(await waitFor("onOrderCreated", () => stack.getState(`processed-${orderId}`))).toMatchObject({ orderId, amount: 42 });
   expect(readFileSync(join(stack.dir, `.data/receipts/${orderId}.txt`), "utf8")).toBe(`Receipt for ${orderId}\namount: 42\n`);

@@ -4,22 +4,17 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Recording } from "../runtime/testing/record.ts";
+import type { Recording } from "../runtime/observe/record.ts";
 import { type Stack, setMetadata, startStack, waitFor } from "./harness.ts";
 import { type Server, startMosquitto } from "./servers.ts";
 
 const recordingsDir = join(import.meta.dirname, "../runtime/testing/recordings");
-// Fixtures live one folder deeper than handlers/ do in the copy: adjust their runtime import.
-const fixture = (name: string) =>
-  readFileSync(join(import.meta.dirname, "fixtures", `${name}.ts`), "utf8").replace('"../../runtime/index.ts"', '"../runtime/index.ts"');
-
 let stack: Stack;
 let broker: Server;
 beforeAll(async () => {
   broker = await startMosquitto();
   stack = await startStack({
     profiles: ["embedded", "mqtt"],
-    handlers: { onAuditRaw: fixture("onAuditRaw"), onBulkOrders: fixture("onBulkOrders") },
     prepare: (dir) => {
       setMetadata(dir, "common/cron.yaml", "schedule", "@every 1s");
       setMetadata(dir, "mqtt/blob-events.yaml", "url", `tcp://127.0.0.1:${broker.port}`);
