@@ -4,7 +4,18 @@ import type { SpanShape } from "./span.ts";
  * The daprd HTTP APIs the runtime calls. The fake sidecar serves each one, and its route table
  * is checked against this list, so an effect kind using a new API cannot be added without it.
  */
-export type DaprApi = "state.get" | "state.save" | "state.delete" | "state.transaction" | "publish" | "publish.bulk" | "bindings.invoke";
+export type DaprApi =
+  | "state.get"
+  | "state.bulk"
+  | "state.save"
+  | "state.delete"
+  | "state.transaction"
+  | "publish"
+  | "publish.bulk"
+  | "bindings.invoke"
+  | "secrets.get"
+  | "configuration.get"
+  | "invoke";
 
 /** One call to daprd's HTTP API, as data: tests and the fake sidecar can check it. */
 export interface SidecarCall {
@@ -15,6 +26,8 @@ export interface SidecarCall {
   /** Already encoded (JSON text unless the effect says otherwise). */
   body?: string | Uint8Array;
   headers?: Record<string, string>;
+  /** Hand back non-2xx answers instead of failing (a called app's 4xx is the handler's to judge). */
+  answerAny?: boolean;
 }
 
 /** Everything one kind of effect means to the runtime. One module per kind, gathered in `effects.ts`. */

@@ -1,4 +1,4 @@
-import type { CallContext, SidecarCall } from "../kinds/effect.ts";
+import type { SidecarClient } from "../kinds/input.ts";
 import { type Executor, effectKindOf } from "../kinds/effects.ts";
 
 /** A refusal from the sidecar, with daprd's status and error code (e.g. 409 on an ETag mismatch); status 0: not reached. */
@@ -26,14 +26,7 @@ export interface SidecarOptions {
   timeoutMs?: number;
 }
 
-export interface SidecarResponse {
-  status: number;
-  headers: Headers;
-  body: Uint8Array;
-}
-
-/** Sends one call to daprd's HTTP API; a non-2xx answer or no answer is a `SidecarError`. */
-export type SidecarClient = (call: SidecarCall, context: CallContext) => Promise<SidecarResponse>;
+export type { SidecarClient, SidecarResponse } from "../kinds/input.ts";
 
 /** The client of daprd's HTTP API: the only module that talks to the sidecar. */
 export function createSidecarClient(options: SidecarOptions = {}): SidecarClient {
@@ -62,7 +55,7 @@ export function createSidecarClient(options: SidecarOptions = {}): SidecarClient
       );
     }
     const body = new Uint8Array(await res.arrayBuffer());
-    if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body };
+    if ((res.status >= 200 && res.status < 300) || call.answerAny) return { status: res.status, headers: res.headers, body };
     throw refusal(res.status, body);
   };
 }

@@ -1,0 +1,57 @@
+import type { GenericSchema, InferOutput } from "valibot";
+import { json, segment } from "./effect.ts";
+import type { Earlier, Input, InputKind, InputRead } from "./input.ts";
+import { stateSpan } from "./save-state.ts";
+import { type StateOptions, type StateValue, storedValue } from "./state-input.ts";
+import { readJson } from "./wire.ts";
+
+interface BulkParams {
+  store: string;
+  keys: string[];
+}
+
+/**
+ * Reads several keys in one call, each with its ETag, in the order asked.
+ * @example items: states("statestore", ({ data }) => data.skus.map((s) => `stock-${s}`), { schema: Stock })
+ */
+export function states<E, S extends GenericSchema = GenericSchema<unknown, unknown>>(
+  store: string,
+  keys: (event: E, earlier: Earlier) => string[],
+  options: Omit<StateOptions<S>, "consistency"> = {},
+): Input<E, StateValue<InferOutput<S>>[], BulkParams> {
+  return {
+    kind: "states",
+    params: (event, earlier) => ({ store, keys: keys(event, earlier) }),
+    ...(options.schema ? { schema: options.schema } : {}),
+    ...(options.after ? { after: options.after } : {}),
+  };
+}
+
+type BulkItem = { key: string; data?: unknown; etag?: string; error?: string };
+
+export const bulkStateInputKind: InputKind<BulkParams, "states"> = {
+  kind: "states",
+  api: "state.bulk",
+  describe: (p) => `states ${p.store}/[${p.keys.join(", ")}]`,
+  call: (p) => ({ api: "state.bulk", method: "POST", path: `/state/${segment(p.store)}/bulk`, body: json({ keys: p.keys }) }),
+  read(p, res, schema): InputRead {
+    const answer = readJson(res.body);
+    if (!answer.ok || !Array.isArray(answer.value)) return { ok: false, fault: "unavailable", reason: `bulk state answer is not a list` };
+    const byKey = new Map((answer.value as BulkItem[]).map((item) => [item.key, item]));
+    const values = [];
+    for (const key of p.keys) {
+      const item = byKey.get(key);
+      // A key that failed on its own: the store could not read it, try again later.
+      if (item?.error) return { ok: false, fault: "unavailable", reason: `state ${p.store}/${key}: ${item.error}` };
+      if (item?.data === undefined) {
+        values.push({ key, value: undefined, etag: undefined });
+        continue;
+      }
+      const stored = storedValue(JSON.stringify(item.data), schema);
+      if (!stored.ok) return { ok: false, fault: "invalid", reason: `stored value of ${p.store}/${key} fails its schema: ${stored.reason}` };
+      values.push({ key, value: stored.value, etag: item.etag });
+    }
+    return { ok: true, value: values };
+  },
+  span: (p) => stateSpan("getBulkState", p.store),
+};

@@ -1,0 +1,88 @@
+import { type GenericSchema, type InferOutput, safeParse } from "valibot";
+import { json, segment } from "./effect.ts";
+import type { Earlier, Input, InputKind, InputRead } from "./input.ts";
+import { summarizeIssues } from "./verdict.ts";
+import { readJson, text } from "./wire.ts";
+
+/**
+ * Another app's answer as `handle` receives it. 2xx: `ok` with the body validated by the schema;
+ * 4xx: not ok, the body as sent, for the handler to judge. A 5xx or no answer never reaches
+ * `handle`: the delivery is retried (an invoked route answers 502).
+ */
+export type CallAnswer<T> = { ok: true; status: number; body: T } | { ok: false; status: number; body: unknown };
+
+type Computed<E, T> = T | ((event: E, earlier: Earlier) => T);
+const computed = <E, T>(value: Computed<E, T>, event: E, earlier: Earlier): T =>
+  typeof value === "function" ? (value as (e: E, x: Earlier) => T)(event, earlier) : value;
+
+export interface CallOptions<E, S extends GenericSchema> {
+  /** JSON body, sent with `content-type: application/json`. */
+  body?: (event: E, earlier: Earlier) => unknown;
+  headers?: (event: E, earlier: Earlier) => Record<string, string>;
+  /** Validates a 2xx answer's body; a body that fails is treated like a 5xx (the other app misbehaved). */
+  schema?: S;
+  after?: readonly string[];
+}
+
+interface CallParams {
+  appId: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Calls another app's method through service invocation before `handle`, which gets the answer.
+ * @example charge: callApp("payment-gateway", "POST", "/charge", { body: ({ data }) => data, schema: Charge })
+ */
+export function callApp<E, S extends GenericSchema = GenericSchema<unknown, unknown>>(
+  appId: string,
+  method: "GET" | "POST" | "PUT" | "DELETE",
+  path: Computed<E, string>,
+  options: CallOptions<E, S> = {},
+): Input<E, CallAnswer<InferOutput<S>>, CallParams> {
+  return {
+    kind: "callApp",
+    params: (event, earlier) => ({
+      appId,
+      method,
+      path: computed(path, event, earlier),
+      ...(options.body ? { body: options.body(event, earlier) } : {}),
+      ...(options.headers ? { headers: options.headers(event, earlier) } : {}),
+    }),
+    ...(options.schema ? { schema: options.schema } : {}),
+    ...(options.after ? { after: options.after } : {}),
+  };
+}
+
+export const callAppInputKind: InputKind<CallParams, "callApp"> = {
+  kind: "callApp",
+  api: "invoke",
+  describe: (p) => `callApp ${p.appId} ${p.method} ${p.path}`,
+  call: (p) => ({
+    api: "invoke",
+    method: p.method as "GET",
+    path: `/invoke/${segment(p.appId)}/method/${p.path.replace(/^\/+/, "")}`,
+    ...(p.body !== undefined ? { body: json(p.body) } : {}),
+    headers: { ...(p.body !== undefined ? { "content-type": "application/json" } : {}), ...p.headers },
+    answerAny: true,
+  }),
+  read(p, res, schema): InputRead {
+    const parsed = readJson(res.body);
+    const body = res.body.length === 0 ? undefined : parsed.ok ? parsed.value : text(res.body);
+    if (res.status >= 500) return { ok: false, fault: "unavailable", reason: `${p.appId} ${p.method} ${p.path} answered ${res.status}` };
+    if (res.status >= 300) return { ok: true, value: { ok: false, status: res.status, body } };
+    if (!schema) return { ok: true, value: { ok: true, status: res.status, body } };
+    const result = safeParse(schema, body);
+    if (!result.success) {
+      return { ok: false, fault: "unavailable", reason: `${p.appId} ${p.method} ${p.path} answered a body that fails its schema: ${summarizeIssues(result.issues).join("; ")}` };
+    }
+    return { ok: true, value: { ok: true, status: res.status, body: result.output } };
+  },
+  span: (p) => ({
+    name: `callApp ${p.appId} ${p.method} ${p.path}`,
+    kind: "client",
+    attributes: { "rpc.system": "dapr", "rpc.service": p.appId, "http.request.method": p.method, "dapr.app.id": p.appId },
+  }),
+};

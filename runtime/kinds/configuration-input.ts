@@ -1,0 +1,49 @@
+import type { Earlier, Input, InputKind, InputRead } from "./input.ts";
+import { readJson } from "./wire.ts";
+
+/** One configuration item; absent keys are missing from the record. */
+export interface ConfigurationItem {
+  value: string;
+  version: string;
+  metadata: Record<string, string>;
+}
+
+interface ConfigurationParams {
+  store: string;
+  keys: string[];
+}
+
+/**
+ * Reads configuration items from a configuration store.
+ * @example limits: configuration("configstore", ["max-order-amount"])
+ */
+export function configuration<E>(
+  store: string,
+  keys: string[] | ((event: E, earlier: Earlier) => string[]),
+  options: { after?: readonly string[] } = {},
+): Input<E, Record<string, ConfigurationItem | undefined>, ConfigurationParams> {
+  return {
+    kind: "configuration",
+    params: (event, earlier) => ({ store, keys: typeof keys === "function" ? keys(event, earlier) : keys }),
+    ...(options.after ? { after: options.after } : {}),
+  };
+}
+
+export const configurationInputKind: InputKind<ConfigurationParams, "configuration"> = {
+  kind: "configuration",
+  api: "configuration.get",
+  describe: (p) => `configuration ${p.store}/[${p.keys.join(", ")}]`,
+  call: (p) => ({
+    api: "configuration.get",
+    method: "GET",
+    path: `/configuration/${encodeURIComponent(p.store)}?${p.keys.map((k) => `key=${encodeURIComponent(k)}`).join("&")}`,
+  }),
+  read(p, res): InputRead {
+    const answer = readJson(res.body);
+    if (!answer.ok || typeof answer.value !== "object" || answer.value === null) {
+      return { ok: false, fault: "unavailable", reason: `configuration ${p.store}: the answer is not an object` };
+    }
+    return { ok: true, value: answer.value };
+  },
+  span: (p) => ({ name: `getConfiguration ${p.store}`, kind: "client", attributes: { "dapr.configuration.store": p.store } }),
+};

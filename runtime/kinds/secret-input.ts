@@ -1,0 +1,43 @@
+import { query, segment } from "./effect.ts";
+import type { Earlier, Input, InputKind, InputRead } from "./input.ts";
+import { readJson } from "./wire.ts";
+
+interface SecretParams {
+  store: string;
+  name: string;
+  key?: string;
+}
+
+type Name<E> = string | ((event: E, earlier: Earlier) => string);
+const nameOf = <E>(name: Name<E>, event: E, earlier: Earlier) => (typeof name === "function" ? name(event, earlier) : name);
+
+/**
+ * Reads a secret from a secret store: all of its keys, or (with `key`) one of them as a string.
+ * @example apiKey: secret("secretstore", "payment-gateway-key", { key: "payment-gateway-key" })
+ */
+export function secret<E>(store: string, name: Name<E>, options: { key: string; after?: readonly string[] }): Input<E, string, SecretParams>;
+export function secret<E>(store: string, name: Name<E>, options?: { after?: readonly string[] }): Input<E, Record<string, string>, SecretParams>;
+export function secret<E>(store: string, name: Name<E>, options: { key?: string; after?: readonly string[] } = {}): Input<E, unknown, SecretParams> {
+  return {
+    kind: "secret",
+    params: (event, earlier) => ({ store, name: nameOf(name, event, earlier), key: options.key }),
+    ...(options.after ? { after: options.after } : {}),
+  };
+}
+
+export const secretInputKind: InputKind<SecretParams, "secret"> = {
+  kind: "secret",
+  api: "secrets.get",
+  describe: (p) => `secret ${p.store}/${p.name}${p.key ? `#${p.key}` : ""}`,
+  call: (p) => ({ api: "secrets.get", method: "GET", path: `/secrets/${segment(p.store)}/${segment(p.name)}${query({})}` }),
+  read(p, res): InputRead {
+    const answer = readJson(res.body);
+    const values = answer.ok ? (answer.value as Record<string, string> | null) : null;
+    if (!values || typeof values !== "object") return { ok: false, fault: "unavailable", reason: `secret ${p.store}/${p.name}: no values` };
+    if (p.key === undefined) return { ok: true, value: values };
+    // A secret without the key is a deployment problem an operator can fix: retry, do not drop.
+    if (typeof values[p.key] !== "string") return { ok: false, fault: "unavailable", reason: `secret ${p.store}/${p.name} has no key "${p.key}"` };
+    return { ok: true, value: values[p.key] };
+  },
+  span: (p) => ({ name: `getSecret ${p.store}`, kind: "client", attributes: { "dapr.secretstore.name": p.store } }),
+};
