@@ -1,18 +1,28 @@
 // The public surface of daprlet: what handler files and users' tests import (`from "daprlet"`).
+
+export type { IdempotencyOptions } from "./define.ts";
 export { type AnyHandler, defineHandler, type Handler, type HandlerEvent, type HandlerResult } from "./define.ts";
 export type { HandlerDescriptor } from "./descriptor.ts";
 export { type BindingEvent, type BindingTrigger, binding } from "./kinds/binding.ts";
+export { states } from "./kinds/bulk-state-input.ts";
+export { type CallAnswer, callApp } from "./kinds/call-app-input.ts";
+export { type ConfigurationItem, configuration } from "./kinds/configuration-input.ts";
 export { type DeleteState, deleteState } from "./kinds/delete-state.ts";
 export { type Drop, drop } from "./kinds/drop.ts";
 export { describeEffect, type Effect, isEffect } from "./kinds/effects.ts";
+export type { Input, Inputs, InputValues } from "./kinds/input.ts";
 export { type HttpMethod, type InvokeEvent, type InvokeTrigger, invoke, type ParamKeys } from "./kinds/invoke.ts";
+export { type InvokeApp, invokeApp } from "./kinds/invoke-app.ts";
 export { type InvokeBinding, invokeBinding } from "./kinds/invoke-binding.ts";
 export type { Outcome } from "./kinds/outcome.ts";
 export { type Publish, type PublishOptions, publish } from "./kinds/publish.ts";
 export { type Reply, reply } from "./kinds/reply.ts";
 export { type Retry, retry } from "./kinds/retry.ts";
 export { type SaveState, type StateOptions, saveState } from "./kinds/save-state.ts";
+export { secret } from "./kinds/secret-input.ts";
+export { type StateValue, state } from "./kinds/state-input.ts";
 export { type BulkOptions, type FailureRecord, type TopicEvent, type TopicOptions, type TopicTrigger, topic } from "./kinds/topic.ts";
+export { type Transaction, transaction } from "./kinds/transaction.ts";
 export { describeTrigger, type Trigger } from "./kinds/triggers.ts";
 export type { DaprStatus, Verdict } from "./kinds/verdict.ts";
 export type { Answer, WireRequest } from "./kinds/wire.ts";

@@ -8,7 +8,7 @@ import { createRecorder } from "./observe/record.ts";
 import { createTracingObserver } from "./observe/tracing.ts";
 import { loadProject } from "./project/project.ts";
 import { createApp, metricsPath } from "./serve/app.ts";
-import { createSidecarExecutor } from "./serve/sidecar.ts";
+import { createSidecarClient, createSidecarExecutor } from "./serve/sidecar.ts";
 
 const project = await loadProject(process.env.DAPRLET_ROOT ?? process.cwd());
 const port = Number(process.env.APP_PORT ?? 3000);
@@ -20,9 +20,11 @@ const watchers = [
   deliveryLogFromEnv(process.env),
   process.env.DAPRLET_RECORD_DIR ? createRecorder(process.env.DAPRLET_RECORD_DIR) : undefined,
 ];
+const client = createSidecarClient();
 const app = createApp({
   handlers: project.handlers,
-  execute: createSidecarExecutor(),
+  client,
+  execute: createSidecarExecutor(client),
   observer: tracing ? createTracingObserver(tracing.tracer) : undefined,
   watchers: watchers.filter((w): w is Watcher => w !== undefined),
   appApiToken: process.env.APP_API_TOKEN || undefined,

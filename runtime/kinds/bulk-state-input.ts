@@ -1,6 +1,6 @@
 import type { GenericSchema, InferOutput } from "valibot";
 import { json, segment } from "./effect.ts";
-import type { Earlier, Input, InputKind, InputRead } from "./input.ts";
+import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { stateSpan } from "./save-state.ts";
 import { type StateOptions, type StateValue, storedValue } from "./state-input.ts";
 import { readJson } from "./wire.ts";
@@ -12,16 +12,16 @@ interface BulkParams {
 
 /**
  * Reads several keys in one call, each with its ETag, in the order asked.
- * @example items: states("statestore", ({ data }) => data.skus.map((s) => `stock-${s}`), { schema: Stock })
+ * @example inputs: ({ data }) => ({ items: states("statestore", data.skus.map((s) => `stock-${s}`), { schema: Stock }) })
  */
-export function states<E, S extends GenericSchema = GenericSchema<unknown, unknown>>(
+export function states<S extends GenericSchema = GenericSchema<unknown, unknown>>(
   store: string,
-  keys: (event: E, earlier: Earlier) => string[],
+  keys: Later<string[]>,
   options: Omit<StateOptions<S>, "consistency"> = {},
-): Input<E, StateValue<InferOutput<S>>[], BulkParams> {
+): Input<StateValue<InferOutput<S>>[], BulkParams> {
   return {
     kind: "states",
-    params: (event, earlier) => ({ store, keys: keys(event, earlier) }),
+    params: (earlier) => ({ store, keys: resolveLater(keys, earlier) }),
     ...(options.schema ? { schema: options.schema } : {}),
     ...(options.after ? { after: options.after } : {}),
   };
@@ -48,7 +48,8 @@ export const bulkStateInputKind: InputKind<BulkParams, "states"> = {
         continue;
       }
       const stored = storedValue(JSON.stringify(item.data), schema);
-      if (!stored.ok) return { ok: false, fault: "invalid", reason: `stored value of ${p.store}/${key} fails its schema: ${stored.reason}` };
+      if (!stored.ok)
+        return { ok: false, fault: "invalid", reason: `stored value of ${p.store}/${key} fails its schema: ${stored.reason}` };
       values.push({ key, value: stored.value, etag: item.etag });
     }
     return { ok: true, value: values };

@@ -1,6 +1,6 @@
 import { type GenericSchema, type InferOutput, safeParse } from "valibot";
 import { json, segment } from "./effect.ts";
-import type { Earlier, Input, InputKind, InputRead } from "./input.ts";
+import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { summarizeIssues } from "./verdict.ts";
 import { readJson, text } from "./wire.ts";
 
@@ -11,14 +11,11 @@ import { readJson, text } from "./wire.ts";
  */
 export type CallAnswer<T> = { ok: true; status: number; body: T } | { ok: false; status: number; body: unknown };
 
-type Computed<E, T> = T | ((event: E, earlier: Earlier) => T);
-const computed = <E, T>(value: Computed<E, T>, event: E, earlier: Earlier): T =>
-  typeof value === "function" ? (value as (e: E, x: Earlier) => T)(event, earlier) : value;
-
-export interface CallOptions<E, S extends GenericSchema> {
+export interface CallOptions<S extends GenericSchema> {
   /** JSON body, sent with `content-type: application/json`. */
-  body?: (event: E, earlier: Earlier) => unknown;
-  headers?: (event: E, earlier: Earlier) => Record<string, string>;
+  body?: Later<unknown>;
+  /** e.g. a key read by another input: `after: ["apiKey"], headers: ({ apiKey }) => ({ "x-api-key": String(apiKey) })` */
+  headers?: Later<Record<string, string>>;
   /** Validates a 2xx answer's body; a body that fails is treated like a 5xx (the other app misbehaved). */
   schema?: S;
   after?: readonly string[];
@@ -34,22 +31,22 @@ interface CallParams {
 
 /**
  * Calls another app's method through service invocation before `handle`, which gets the answer.
- * @example charge: callApp("payment-gateway", "POST", "/charge", { body: ({ data }) => data, schema: Charge })
+ * @example inputs: ({ data }) => ({ charge: callApp("payment-gateway", "POST", "/charge", { body: data, schema: Charge }) })
  */
-export function callApp<E, S extends GenericSchema = GenericSchema<unknown, unknown>>(
+export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown>>(
   appId: string,
   method: "GET" | "POST" | "PUT" | "DELETE",
-  path: Computed<E, string>,
-  options: CallOptions<E, S> = {},
-): Input<E, CallAnswer<InferOutput<S>>, CallParams> {
+  path: Later<string>,
+  options: CallOptions<S> = {},
+): Input<CallAnswer<InferOutput<S>>, CallParams> {
   return {
     kind: "callApp",
-    params: (event, earlier) => ({
+    params: (earlier) => ({
       appId,
       method,
-      path: computed(path, event, earlier),
-      ...(options.body ? { body: options.body(event, earlier) } : {}),
-      ...(options.headers ? { headers: options.headers(event, earlier) } : {}),
+      path: resolveLater(path, earlier),
+      ...(options.body !== undefined ? { body: resolveLater(options.body, earlier) } : {}),
+      ...(options.headers ? { headers: resolveLater(options.headers, earlier) } : {}),
     }),
     ...(options.schema ? { schema: options.schema } : {}),
     ...(options.after ? { after: options.after } : {}),
@@ -76,7 +73,11 @@ export const callAppInputKind: InputKind<CallParams, "callApp"> = {
     if (!schema) return { ok: true, value: { ok: true, status: res.status, body } };
     const result = safeParse(schema, body);
     if (!result.success) {
-      return { ok: false, fault: "unavailable", reason: `${p.appId} ${p.method} ${p.path} answered a body that fails its schema: ${summarizeIssues(result.issues).join("; ")}` };
+      return {
+        ok: false,
+        fault: "unavailable",
+        reason: `${p.appId} ${p.method} ${p.path} answered a body that fails its schema: ${summarizeIssues(result.issues).join("; ")}`,
+      };
     }
     return { ok: true, value: { ok: true, status: res.status, body: result.output } };
   },

@@ -1,4 +1,4 @@
-import type { Earlier, Input, InputKind, InputRead } from "./input.ts";
+import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { readJson } from "./wire.ts";
 
 /** One configuration item; absent keys are missing from the record. */
@@ -17,14 +17,14 @@ interface ConfigurationParams {
  * Reads configuration items from a configuration store.
  * @example limits: configuration("configstore", ["max-order-amount"])
  */
-export function configuration<E>(
+export function configuration(
   store: string,
-  keys: string[] | ((event: E, earlier: Earlier) => string[]),
+  keys: Later<string[]>,
   options: { after?: readonly string[] } = {},
-): Input<E, Record<string, ConfigurationItem | undefined>, ConfigurationParams> {
+): Input<Record<string, ConfigurationItem | undefined>, ConfigurationParams> {
   return {
     kind: "configuration",
-    params: (event, earlier) => ({ store, keys: typeof keys === "function" ? keys(event, earlier) : keys }),
+    params: (earlier) => ({ store, keys: resolveLater(keys, earlier) }),
     ...(options.after ? { after: options.after } : {}),
   };
 }

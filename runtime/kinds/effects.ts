@@ -3,17 +3,21 @@
 import { deleteStateKind } from "./delete-state.ts";
 import { dropKind } from "./drop.ts";
 import type { CallContext, EffectKind } from "./effect.ts";
+import { invokeAppKind } from "./invoke-app.ts";
 import { invokeBindingKind } from "./invoke-binding.ts";
 import { publishKind } from "./publish.ts";
 import { replyKind } from "./reply.ts";
 import { retryKind } from "./retry.ts";
 import { saveStateKind } from "./save-state.ts";
+import { transactionKind } from "./transaction.ts";
 
 export const effectKinds = effectTable({
   saveState: saveStateKind,
   deleteState: deleteStateKind,
   publish: publishKind,
   invokeBinding: invokeBindingKind,
+  transaction: transactionKind,
+  invokeApp: invokeAppKind,
   reply: replyKind,
   retry: retryKind,
   drop: dropKind,

@@ -16,13 +16,13 @@ export type SidecarClient = (call: SidecarCall, context: CallContext) => Promise
 export type Earlier = Record<string, unknown>;
 
 /**
- * A declared read, as a handler file writes it: resolved by the runtime before `handle`, from
- * the validated event (and the inputs it waits for). `V` is what `handle` receives.
+ * A declared read, as a handler's `inputs(event)` returns it: resolved by the runtime before
+ * `handle`. `V` is what `handle` receives.
  */
-export interface Input<E = unknown, V = unknown, P = unknown> {
+export interface Input<V = unknown, P = unknown> {
   kind: string;
-  /** Computes the read's parameters (keys, paths, bodies) from the validated event. */
-  params(event: E, earlier: Earlier): P;
+  /** The read's parameters (keys, paths, bodies); `earlier` holds the inputs named in `after`. */
+  params(earlier: Earlier): P;
   /** Validates what was read; a value that fails is an `invalid` input. */
   schema?: GenericSchema;
   /** Names of inputs this one needs first (e.g. a key read from a secret store); the rest load in parallel. */
@@ -33,7 +33,12 @@ export interface Input<E = unknown, V = unknown, P = unknown> {
 
 /** The inputs a handler declares, by name. */
 // biome-ignore lint/suspicious/noExplicitAny: parameters differ per input; the runtime handles all alike
-export type Inputs<E = any> = Record<string, Input<E, unknown, any>>;
+export type Inputs = Record<string, Input<unknown, any>>;
+
+/** A value, or a function of the inputs named in `after` (for a read that needs another's result). */
+export type Later<T> = T | ((earlier: Earlier) => T);
+export const resolveLater = <T>(value: Later<T>, earlier: Earlier): T =>
+  typeof value === "function" ? (value as (earlier: Earlier) => T)(earlier) : value;
 
 /** What `handle` receives as its second argument: each input's value, by name. */
 export type InputValues<I> = { [K in keyof I]: I[K] extends { readonly __value?: () => infer V } ? V : never };

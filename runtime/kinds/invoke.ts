@@ -54,18 +54,27 @@ export const invokeKind: TriggerKind<InvokeTrigger> = {
   },
   /** The handler's reply, or a 4xx/5xx that says what went wrong. */
   answer(_t, { results }) {
-    const { verdict, effects, issues } = results[0].outcome;
+    const { verdict, effects, issues, correlationId } = results[0].outcome;
     if (verdict.status === "SUCCESS") {
       const reply = effects.find((e): e is Reply => e.kind === "reply");
       return reply ? { status: reply.status, body: reply.body, headers: reply.headers } : { status: 204 };
     }
+    // daprd's own error text (a failed read or write) stays in the log and the span; the caller
+    // gets what kind of failure it was and the trace id to find it by.
+    const internal = (status: number, error: string) => ({ status, body: { error, correlationId } });
     switch (verdict.cause) {
       case "parse":
         return { status: verdict.httpStatus ?? 400, body: { error: verdict.reason } };
       case "schema":
         return { status: 400, body: { error: "invalid request body", issues: summarizeIssues(issues ?? []) } };
+      case "input":
+        return verdict.status === "DROP"
+          ? internal(500, "stored data this request needs is invalid")
+          : internal(502, "a dependency of this request is unavailable, try again");
+      case "conflict":
+        return internal(409, "the data changed while this request was handled, try again");
       case "effect":
-        return { status: 502, body: { error: verdict.reason } };
+        return internal(502, "a dependency of this request is unavailable, try again");
       case "throw":
         return { status: 500, body: { error: verdict.reason } };
       default:

@@ -14,4 +14,10 @@ export interface Outcome<E = unknown> {
   failedEffect?: Effect;
   /** Which attempt at this message this was, when the runtime can tell (topic handlers). */
   attempt?: number;
+  /** Its effects had been applied by an earlier delivery: nothing was applied again. */
+  duplicate?: boolean;
+  /** How many times `handle` ran because a concurrent write changed what it read (ETag conflicts). */
+  conflicts?: number;
+  /** The trace id, given to an outside caller instead of daprd's own error text. */
+  correlationId?: string;
 }

@@ -1,5 +1,5 @@
 import { query, segment } from "./effect.ts";
-import type { Earlier, Input, InputKind, InputRead } from "./input.ts";
+import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { readJson } from "./wire.ts";
 
 interface SecretParams {
@@ -8,19 +8,28 @@ interface SecretParams {
   key?: string;
 }
 
-type Name<E> = string | ((event: E, earlier: Earlier) => string);
-const nameOf = <E>(name: Name<E>, event: E, earlier: Earlier) => (typeof name === "function" ? name(event, earlier) : name);
-
 /**
  * Reads a secret from a secret store: all of its keys, or (with `key`) one of them as a string.
  * @example apiKey: secret("secretstore", "payment-gateway-key", { key: "payment-gateway-key" })
  */
-export function secret<E>(store: string, name: Name<E>, options: { key: string; after?: readonly string[] }): Input<E, string, SecretParams>;
-export function secret<E>(store: string, name: Name<E>, options?: { after?: readonly string[] }): Input<E, Record<string, string>, SecretParams>;
-export function secret<E>(store: string, name: Name<E>, options: { key?: string; after?: readonly string[] } = {}): Input<E, unknown, SecretParams> {
+export function secret(
+  store: string,
+  name: Later<string>,
+  options: { key: string; after?: readonly string[] },
+): Input<string, SecretParams>;
+export function secret(
+  store: string,
+  name: Later<string>,
+  options?: { after?: readonly string[] },
+): Input<Record<string, string>, SecretParams>;
+export function secret(
+  store: string,
+  name: Later<string>,
+  options: { key?: string; after?: readonly string[] } = {},
+): Input<unknown, SecretParams> {
   return {
     kind: "secret",
-    params: (event, earlier) => ({ store, name: nameOf(name, event, earlier), key: options.key }),
+    params: (earlier) => ({ store, name: resolveLater(name, earlier), key: options.key }),
     ...(options.after ? { after: options.after } : {}),
   };
 }
@@ -36,7 +45,8 @@ export const secretInputKind: InputKind<SecretParams, "secret"> = {
     if (!values || typeof values !== "object") return { ok: false, fault: "unavailable", reason: `secret ${p.store}/${p.name}: no values` };
     if (p.key === undefined) return { ok: true, value: values };
     // A secret without the key is a deployment problem an operator can fix: retry, do not drop.
-    if (typeof values[p.key] !== "string") return { ok: false, fault: "unavailable", reason: `secret ${p.store}/${p.name} has no key "${p.key}"` };
+    if (typeof values[p.key] !== "string")
+      return { ok: false, fault: "unavailable", reason: `secret ${p.store}/${p.name} has no key "${p.key}"` };
     return { ok: true, value: values[p.key] };
   },
   span: (p) => ({ name: `getSecret ${p.store}`, kind: "client", attributes: { "dapr.secretstore.name": p.store } }),

@@ -1,6 +1,6 @@
 import { type GenericSchema, type InferOutput, safeParse } from "valibot";
 import { query, segment } from "./effect.ts";
-import type { Earlier, Input, InputKind, InputRead } from "./input.ts";
+import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { stateSpan } from "./save-state.ts";
 import { summarizeIssues } from "./verdict.ts";
 import { text } from "./wire.ts";
@@ -28,23 +28,26 @@ interface StateParams {
 
 /**
  * Reads one key, with its ETag, before `handle` runs.
- * @example stock: state("statestore", ({ params }) => `stock-${params.sku}`, { schema: Stock })
+ * @example inputs: ({ params }) => ({ stock: state("statestore", `stock-${params.sku}`, { schema: Stock }) })
  */
-export function state<E, S extends GenericSchema = GenericSchema<unknown, unknown>>(
+export function state<S extends GenericSchema = GenericSchema<unknown, unknown>>(
   store: string,
-  key: (event: E, earlier: Earlier) => string,
+  key: Later<string>,
   options: StateOptions<S> = {},
-): Input<E, StateValue<InferOutput<S>>, StateParams> {
+): Input<StateValue<InferOutput<S>>, StateParams> {
   return {
     kind: "state",
-    params: (event, earlier) => ({ store, key: key(event, earlier), consistency: options.consistency }),
+    params: (earlier) => ({ store, key: resolveLater(key, earlier), consistency: options.consistency }),
     ...(options.schema ? { schema: options.schema } : {}),
     ...(options.after ? { after: options.after } : {}),
   };
 }
 
 /** A stored value, parsed and validated; `invalid` when it fails the schema (or is not JSON). */
-export function storedValue(bytes: Uint8Array | string, schema: GenericSchema | undefined): { ok: true; value: unknown } | { ok: false; reason: string } {
+export function storedValue(
+  bytes: Uint8Array | string,
+  schema: GenericSchema | undefined,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
   let value: unknown;
   const raw = typeof bytes === "string" ? bytes : text(bytes);
   try {
@@ -61,12 +64,17 @@ export const stateInputKind: InputKind<StateParams, "state"> = {
   kind: "state",
   api: "state.get",
   describe: (p) => `state ${p.store}/${p.key}`,
-  call: (p) => ({ api: "state.get", method: "GET", path: `/state/${segment(p.store)}/${segment(p.key)}${query({ consistency: p.consistency })}` }),
+  call: (p) => ({
+    api: "state.get",
+    method: "GET",
+    path: `/state/${segment(p.store)}/${segment(p.key)}${query({ consistency: p.consistency })}`,
+  }),
   read(p, res, schema): InputRead {
     // daprd answers 204 for a key that does not exist.
     if (res.status === 204 || res.body.length === 0) return { ok: true, value: { key: p.key, value: undefined, etag: undefined } };
     const stored = storedValue(res.body, schema);
-    if (!stored.ok) return { ok: false, fault: "invalid", reason: `stored value of ${p.store}/${p.key} fails its schema: ${stored.reason}` };
+    if (!stored.ok)
+      return { ok: false, fault: "invalid", reason: `stored value of ${p.store}/${p.key} fails its schema: ${stored.reason}` };
     return { ok: true, value: { key: p.key, value: stored.value, etag: res.headers.get("etag") ?? undefined } };
   },
   span: (p) => stateSpan("getState", p.store),

@@ -1,7 +1,7 @@
 import type { HandlerDescriptor } from "../descriptor.ts";
 import type { CallContext } from "../kinds/effect.ts";
-import type { Executor } from "../kinds/effects.ts";
 import type { Outcome } from "../kinds/outcome.ts";
+import type { SpanShape } from "../kinds/span.ts";
 import type { Message } from "../kinds/trigger.ts";
 import type { Answer, WireRequest } from "../kinds/wire.ts";
 
@@ -14,8 +14,11 @@ export interface Observer {
 export interface Observation {
   /** Headers for this message's sidecar calls (trace context). */
   context: CallContext;
-  /** Optional: wraps the executor for this message, so each effect can get its own span and `traceparent`. */
-  wrap?(execute: Executor): Executor;
+  /**
+   * Optional: runs one sidecar call (an input read, an effect) in a child span, handing it the
+   * child's trace headers. Without it, calls carry `context.headers`.
+   */
+  child?<T>(shape: SpanShape, run: (headers: Record<string, string>) => Promise<T>): Promise<T>;
   /** The final outcome and the answer daprd (or the caller) got: observers never recompute them. */
   end(outcome: Outcome, answer: Answer): void;
 }
@@ -41,14 +44,26 @@ export interface Watcher {
 }
 
 /**
- * Passes incoming trace headers on to sidecar calls, so daprd's spans join the delivery's trace.
- * The default, and what runs when tracing is off: no span, no allocation beyond the headers.
+ * Passes incoming trace headers on to sidecar calls, so daprd's spans join the delivery's trace;
+ * a request without `traceparent` (a direct call, a caller without tracing) gets one minted here,
+ * so everything it leads to is still one trace. The default, and what runs when tracing is off.
  */
 export const passThrough: Observer = {
   start: (_d, req) => ({
-    context: {
-      headers: Object.fromEntries((["traceparent", "tracestate"] as const).flatMap((h) => (req.headers[h] ? [[h, req.headers[h]]] : []))),
-    },
+    context: { headers: traceHeadersOf(req.headers) },
     end() {},
   }),
 };
+
+const validParent = /^00-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+const hex = (bytes: number) => {
+  let out = "";
+  for (let i = 0; i < bytes; i++) out += ((Math.random() * 256) | 0).toString(16).padStart(2, "0");
+  return out;
+};
+/** `traceparent` (and `tracestate`) as received, or a new sampled root when there is none. */
+export function traceHeadersOf(headers: Record<string, string>): Record<string, string> {
+  const parent = headers.traceparent;
+  if (!parent || !validParent.test(parent)) return { traceparent: `00-${hex(16)}-${hex(8)}-01` };
+  return headers.tracestate ? { traceparent: parent, tracestate: headers.tracestate } : { traceparent: parent };
+}

@@ -1,5 +1,4 @@
 import { type Attributes, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
-import { effectKindOf } from "../kinds/effects.ts";
 import type { SpanShape } from "../kinds/span.ts";
 import { triggerKindOf } from "../kinds/triggers.ts";
 import { errorText } from "../kinds/verdict.ts";
@@ -26,14 +25,12 @@ export function createTracingObserver(tracer: Tracer): Observer {
       const common = { "daprlet.handler": d.name, "daprlet.trigger": d.trigger.kind, "code.function.name": d.name };
       const span = open(tracer, kind.span(d.trigger, d.route, req, message.ok ? message.event : undefined), parent, common);
       const context = trace.setSpan(parent, span);
-      let index = 0;
       return {
         context: { headers: traceHeaders(context) },
-        wrap: (execute) => async (effect) => {
-          const shape = effectKindOf(effect).sidecar?.span(effect) ?? { name: effect.kind, kind: "client", attributes: {} };
-          const client = open(tracer, shape, context, { "daprlet.effect.kind": effect.kind, "daprlet.effect.index": index++ });
+        async child(shape, run) {
+          const client = open(tracer, shape, context);
           try {
-            await execute(effect, { headers: traceHeaders(trace.setSpan(context, client)) });
+            return await run(traceHeaders(trace.setSpan(context, client)));
           } catch (error) {
             fail(client, error);
             throw error;
@@ -48,6 +45,8 @@ export function createTracingObserver(tracer: Tracer): Observer {
             ...(verdict.reason ? { "daprlet.reason": verdict.reason } : {}),
             ...(verdict.cause && verdict.status !== "SUCCESS" ? { "daprlet.cause": verdict.cause } : {}),
             ...(outcome.attempt ? { "daprlet.attempt": outcome.attempt } : {}),
+            ...(outcome.duplicate ? { "daprlet.duplicate": true } : {}),
+            ...(outcome.conflicts ? { "daprlet.conflicts": outcome.conflicts } : {}),
             ...kind.answered(d.trigger, answer),
           });
           // RETRY and DROP are failures to process the message, whoever decided them.

@@ -245,10 +245,15 @@ describe("invoked routes", () => {
     expect(res).toEqual({ status, body });
   });
 
-  it("answers 502 when an effect fails and 413 when the body is too large", async () => {
+  it("answers 502 when an effect fails, without daprd's text but with the trace id, and 413 when the body is too large", async () => {
     const failing = defineHandler({ trigger: invoke("POST", "/x"), schema: v.unknown(), handle: () => [publish("pubsub", "broken", 1)] });
-    const res = await answer(testApp({ failing }, { sidecar: recording }).send("failing", invokeRequest(failing, { body: {} })));
-    expect(res).toEqual({ status: 502, body: { error: "effect 1 of 1 (publish pubsub/broken) failed: Error: sidecar answered 500" } });
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    const request = invokeRequest(failing, { body: {}, headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } });
+    const res = await answer(testApp({ failing }, { sidecar: recording }).send("failing", request));
+    expect(res).toEqual({ status: 502, body: { error: "a dependency of this request is unavailable, try again", correlationId: traceId } });
+    // No traceparent: the runtime mints one, so the caller still gets an id to quote.
+    const minted = await answer(testApp({ failing }, { sidecar: recording }).send("failing", invokeRequest(failing, { body: {} })));
+    expect(minted.body).toMatchObject({ correlationId: expect.stringMatching(/^[\da-f]{32}$/) });
     const small = testApp({ getOrder }, { maxBodyBytes: 8 });
     expect((await small.send("getOrder", invokeRequest(getOrder, { params: { id: "1" }, body: { amount: 123456789 } }))).status).toBe(413);
   });

@@ -7,12 +7,16 @@ export interface Facts {
   refused?: { reason: string; status: number };
   /** Validate: the schema's issues. */
   issues?: Issues;
+  /** Load inputs: a read that failed (`unavailable`: retry later; `invalid`: a stored value fails its schema). */
+  input?: { fault: "unavailable" | "invalid"; reason: string };
   /** Handle: it threw (or returned something that is not an effect). */
   thrown?: unknown;
   /** Handle: what it returned. */
   effects?: readonly Effect[];
   /** Execute: the sidecar effect that failed, its position, and why. */
   failed?: { effect: Effect; index: number; of: number; error: unknown };
+  /** Execute: every attempt met a concurrent write (ETag conflict), `attempts` times. */
+  conflict?: { attempts: number; reason: string };
 }
 
 /**
@@ -24,7 +28,19 @@ export function decide(facts: Facts): Verdict {
   if (facts.refused) return { status: "DROP", reason: facts.refused.reason, cause: "parse", httpStatus: facts.refused.status };
   if (facts.issues)
     return { status: "DROP", reason: `schema validation failed: ${summarizeIssues(facts.issues).join("; ")}`, cause: "schema" };
+  if (facts.input) {
+    // A value that fails its schema will fail again: DROP. A store or app that did not answer may answer later: RETRY.
+    const status = facts.input.fault === "invalid" ? "DROP" : "RETRY";
+    return { status, reason: `input ${facts.input.reason}`, cause: "input" };
+  }
   if (facts.thrown !== undefined) return { status: "RETRY", reason: `handler threw: ${errorText(facts.thrown)}`, cause: "throw" };
+  if (facts.conflict) {
+    return {
+      status: "RETRY",
+      reason: `conflict: ${facts.conflict.attempts} attempts met a concurrent write (${facts.conflict.reason})`,
+      cause: "conflict",
+    };
+  }
   if (facts.failed) {
     const { effect, index, of, error } = facts.failed;
     return {

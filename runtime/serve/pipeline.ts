@@ -3,8 +3,13 @@
 import { safeParseAsync } from "valibot";
 import type { AnyHandler } from "../define.ts";
 import type { HandlerDescriptor } from "../descriptor.ts";
+import type { DeleteState } from "../kinds/delete-state.ts";
 import { type Effect, type Executor, effectKindOf, isEffect } from "../kinds/effects.ts";
+import type { Inputs, SidecarClient } from "../kinds/input.ts";
 import type { Outcome } from "../kinds/outcome.ts";
+import type { Publish } from "../kinds/publish.ts";
+import type { SaveState } from "../kinds/save-state.ts";
+import { transaction } from "../kinds/transaction.ts";
 import type { BaseEvent, Message, Parsed, TriggerKind } from "../kinds/trigger.ts";
 import { triggerKindOf } from "../kinds/triggers.ts";
 import { errorText, type Issues } from "../kinds/verdict.ts";
@@ -12,9 +17,15 @@ import type { Answer, WireRequest } from "../kinds/wire.ts";
 import { type Observation, type Observer, passThrough, type Watcher } from "../observe/observer.ts";
 import { decide, type Facts } from "./decide.ts";
 import type { FailureLog } from "./failures.ts";
+import { type AppliedRecord, doneOp, type Guard, guardOf, readRecord, recordOp } from "./idempotency.ts";
+import { loadInputs } from "./inputs.ts";
+import { SidecarError } from "./sidecar.ts";
 
 export interface DeliverOptions {
+  /** Carries out effects. */
   execute: Executor;
+  /** Reads inputs and applied-records; without one, handlers with inputs fail their reads and idempotency is off. */
+  client?: SidecarClient;
   /** Attempt counts and failure reasons per message (topic handlers). */
   failures?: FailureLog;
   observer?: Observer;
@@ -74,8 +85,11 @@ async function processMessage(
   const facts: Facts = {};
   let event: BaseEvent | undefined;
   let issues: Issues | undefined;
+  let duplicate = false;
+  let conflicts = 0;
   const ids = message.ok ? kind.track(d.trigger, message.event) : undefined;
-  const failures = options.failures;
+  const { failures, client } = options;
+  const guard = message.ok ? guardOf(d, messageIdOf(message.event), client) : undefined;
 
   if (!message.ok) facts.refused = message;
   else {
@@ -86,22 +100,79 @@ async function processMessage(
     else facts.issues = issues = validated.issues;
   }
 
-  // load inputs: the stage where declared reads will be resolved; nothing to load yet.
+  let inputs: Inputs | undefined;
+  try {
+    inputs = event && d.handler.inputs ? d.handler.inputs(event as never) : undefined;
+  } catch (thrown) {
+    facts.thrown = thrown; // `inputs(event)` is the handler's code too
+    event = undefined;
+  }
+  // A message applied before is not handled again. Checked before inputs are loaded, so a
+  // redelivery does not call other apps again; without inputs, once `handle` (pure) returned effects.
+  const applied = async () => (guard && client ? ((await readRecord(guard, client, observation.context.headers)) ?? false) : false);
+  try {
+    if (event && inputs) {
+      const record = await applied();
+      if (record) {
+        duplicate = true;
+        facts.effects = [];
+        facts.failed = await finishRecord(record, guard, observation, options);
+        event = undefined; // handled before: skip the rest
+      }
+    }
+  } catch (error) {
+    facts.input = { fault: "unavailable", reason: `applied-record of ${guard?.key}: ${errorText(error)}` };
+    event = undefined;
+  }
 
-  // handle
-  if (event) {
+  // load inputs → handle → execute, again while a concurrent write changed what was read.
+  const maxAttempts = Number(process.env.DAPRLET_CONFLICT_ATTEMPTS ?? 10);
+  for (let attempt = 1; event; attempt++) {
+    // load inputs
+    let values: Record<string, unknown> = {};
+    if (inputs) {
+      const loaded = await loadInputs(inputs, client, observation);
+      if (!loaded.ok) {
+        facts.input = loaded;
+        break;
+      }
+      values = loaded.values;
+    }
+    // handle
     try {
-      const returned = await d.handler.handle(event);
+      const returned = await d.handler.handle(event as never, values);
       const effects = toEffects(returned);
       if (effects) facts.effects = effects;
       else facts.thrown = new TypeError(`handle returned ${JSON.stringify(returned)}: return an effect, a list of effects, or nothing`);
     } catch (thrown) {
       facts.thrown = thrown;
     }
+    if (!facts.effects) break;
+    const calls = facts.effects.filter((e) => effectKindOf(e).sidecar);
+    if (!inputs && guard && calls.length) {
+      const record = await applied().catch(() => false as const);
+      if (record) {
+        duplicate = true;
+        facts.failed = await finishRecord(record, guard, observation, options);
+        break;
+      }
+    }
+    // execute: state writes first, one transaction per store (with the applied-record), then the rest.
+    const failed = await execute(plan(calls, guard), observation, options.execute);
+    if (failed && isConflict(failed.error)) {
+      conflicts = attempt;
+      if (attempt < maxAttempts) {
+        // Someone else wrote what this delivery read: read again and decide again.
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
+        facts.effects = undefined;
+        continue;
+      }
+      facts.conflict = { attempts: attempt, reason: errorText(failed.error) };
+      break;
+    }
+    facts.failed = failed;
+    break;
   }
-
-  // execute: sidecar effects in order; the first failure stops the rest.
-  if (facts.effects) facts.failed = await execute(facts.effects, observation, options.execute);
 
   // decide
   const verdict = decide(facts);
@@ -112,6 +183,7 @@ async function processMessage(
       failures.forget(ids.seen); // a dead-letter handler has now dealt with the original failure
     } else failures.fail(ids.own, verdict.reason ?? verdict.status);
   }
+  const correlationId = /^00-([\da-f]{32})-/.exec(observation.context.headers.traceparent ?? "")?.[1];
   return {
     verdict,
     effects: [...(facts.effects ?? [])],
@@ -119,7 +191,46 @@ async function processMessage(
     ...(event ? { event } : {}),
     ...(facts.failed ? { failedEffect: facts.failed.effect } : {}),
     ...(attempt ? { attempt } : {}),
+    ...(duplicate ? { duplicate } : {}),
+    ...(conflicts ? { conflicts } : {}),
+    ...(correlationId ? { correlationId } : {}),
   };
+}
+
+/** daprd's answers to a write that met a concurrent change: 409 for one key, 500 "etag mismatch" inside a transaction. */
+const isConflict = (error: unknown) =>
+  error instanceof SidecarError &&
+  (error.status === 409 || (error.status === 500 && error.errorCode === "ERR_STATE_TRANSACTION" && /etag mismatch/i.test(error.message)));
+
+/**
+ * The order effects run in: every state write of the delivery first, grouped into one transaction
+ * per store (a single write stays a plain save, which every store supports), with the applied-record
+ * in its store's group; then publishes, bindings and calls in the order returned. With a guard,
+ * those last wait in the record and run once it is committed; publishes get deterministic
+ * CloudEvent ids (message id + position) so downstream handlers can deduplicate a resend.
+ */
+function plan(calls: Effect[], guard: Guard | undefined): Effect[] {
+  const writes = new Map<string, (SaveState | DeleteState)[]>();
+  const rest: Effect[] = [];
+  const add = (op: SaveState | DeleteState) => writes.set(op.store, [...(writes.get(op.store) ?? []), op]);
+  calls.forEach((effect, index) => {
+    if (effect.kind === "saveState" || effect.kind === "deleteState") add(effect);
+    else if (effect.kind === "transaction") for (const op of effect.operations) add({ ...op, store: effect.store });
+    else rest.push(guard && effect.kind === "publish" ? withId(effect, `${guard.messageId}-${index}`) : effect);
+  });
+  if (guard) add(recordOp(guard, rest));
+  const steps: Effect[] = [...writes].map(([store, ops]) => (ops.length === 1 ? ops[0] : transaction(store, ops)));
+  if (guard && rest.length) return [...steps, ...rest, doneOp(guard)];
+  return [...steps, ...rest];
+}
+
+const withId = (effect: Publish, id: string): Publish =>
+  effect.metadata?.["cloudevent.id"] ? effect : { ...effect, metadata: { ...effect.metadata, "cloudevent.id": id } };
+
+/** A redelivered message whose record is pending: carry out what it still owes, then mark it done. */
+async function finishRecord(record: AppliedRecord, guard: Guard | undefined, observation: Observation, options: DeliverOptions) {
+  if (!guard || !record.pending?.length) return undefined;
+  return execute([...record.pending, doneOp(guard)], observation, options.execute);
 }
 
 type Validated = { ok: true; event: BaseEvent } | { ok: false; issues: Issues };
@@ -142,13 +253,17 @@ function toEffects(returned: unknown): Effect[] | undefined {
 }
 
 async function execute(effects: readonly Effect[], observation: Observation, executor: Executor): Promise<Facts["failed"]> {
-  const calls = effects.filter((e) => effectKindOf(e).sidecar);
-  const run = observation.wrap ? observation.wrap(executor) : executor;
-  for (const [index, effect] of calls.entries()) {
+  for (const [index, effect] of effects.entries()) {
+    const sidecar = effectKindOf(effect).sidecar;
+    if (!sidecar) continue;
     try {
-      await run(effect, observation.context);
+      if (observation.child) {
+        const shape = sidecar.span(effect);
+        const attributes = { ...shape.attributes, "daprlet.effect.kind": effect.kind, "daprlet.effect.index": index };
+        await observation.child({ ...shape, attributes }, (headers) => executor(effect, { headers }));
+      } else await executor(effect, observation.context);
     } catch (error) {
-      return { effect, index, of: calls.length, error };
+      return { effect, index, of: effects.length, error };
     }
   }
   return undefined;

@@ -1,5 +1,5 @@
-import type { SidecarClient } from "../kinds/input.ts";
 import { type Executor, effectKindOf } from "../kinds/effects.ts";
+import type { SidecarClient } from "../kinds/input.ts";
 
 /** A refusal from the sidecar, with daprd's status and error code (e.g. 409 on an ETag mismatch); status 0: not reached. */
 export class SidecarError extends Error {

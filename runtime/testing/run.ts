@@ -2,11 +2,13 @@ import type { Hono } from "hono";
 import type { Handler } from "../define.ts";
 import { describeHandler, type HandlerDescriptor } from "../descriptor.ts";
 import type { Effect, Executor } from "../kinds/effects.ts";
+import type { SidecarClient } from "../kinds/input.ts";
 import type { Issues, Verdict } from "../kinds/verdict.ts";
 import type { Answer } from "../kinds/wire.ts";
 import { fromRecording, type Recording } from "../observe/record.ts";
 import { createApp } from "../serve/app.ts";
 import { deliver } from "../serve/pipeline.ts";
+import { createSidecarExecutor } from "../serve/sidecar.ts";
 import type { Delivery } from "./builders.ts";
 
 export interface RunResult {
@@ -26,20 +28,31 @@ export interface RunResult {
 /** Effects are collected, not carried out: no sidecar, no network. */
 const noSidecar: Executor = async () => {};
 
+/** How the kit reaches a sidecar: an executor for effects, and a client for inputs (a fake sidecar has both). */
+export interface SidecarOption {
+  /** Carries out effects (e.g. `fake.execute`); without it effects are only collected. */
+  sidecar?: Executor;
+  /** Reads inputs and applied-records (e.g. `fake.client`); effects go through it too when `sidecar` is not given. */
+  client?: SidecarClient;
+}
+
+const executorOf = (o: SidecarOption) => o.sidecar ?? (o.client ? createSidecarExecutor(o.client) : noSidecar);
+
 /**
- * Runs a delivery through the runtime's own pipeline (parse, validate, handle, decide), without
- * HTTP. Pass `sidecar` (e.g. a fake sidecar's executor) to also carry out the effects and see
- * a failing effect turn into RETRY.
+ * Runs a delivery through the runtime's own pipeline (parse, validate, load inputs, handle,
+ * execute, decide), without HTTP. Pass a fake sidecar's `client` to resolve inputs and carry out
+ * the effects, and see a failing effect turn into RETRY.
  */
 export async function runHandler(
   handler: Handler,
   delivery: Delivery,
-  options: { sidecar?: Executor; params?: Record<string, string> } = {},
+  options: SidecarOption & { params?: Record<string, string> } = {},
 ): Promise<RunResult> {
   const d = describeHandler("handler", handler);
   const req = { ...delivery, path: delivery.path ?? d.route };
   const { answer, outcomes } = await deliver(d, req, {
-    execute: options.sidecar ?? noSidecar,
+    execute: executorOf(options),
+    client: options.client,
     params: options.params ?? paramsOf(d, req.path),
   });
   const [first] = outcomes;
@@ -64,14 +77,15 @@ function paramsOf(d: HandlerDescriptor, path: string): Record<string, string> {
 /** The real Hono app for a set of handlers, keyed by name as discovery would name them. */
 export function testApp(
   handlers: Record<string, Handler>,
-  options: { sidecar?: Executor; appApiToken?: string; maxBodyBytes?: number } = {},
+  options: SidecarOption & { appApiToken?: string; maxBodyBytes?: number } = {},
 ): Hono & { send: (name: string, delivery: Delivery | Recording) => Promise<Response> } {
   const descriptors = Object.entries(handlers)
     .map(([name, h]) => describeHandler(name, h))
     .sort((a, b) => a.name.localeCompare(b.name));
   const app = createApp({
     handlers: descriptors,
-    execute: options.sidecar ?? noSidecar,
+    execute: executorOf(options),
+    client: options.client,
     appApiToken: options.appApiToken,
     maxBodyBytes: options.maxBodyBytes,
   });

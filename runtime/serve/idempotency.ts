@@ -1,0 +1,58 @@
+// Effects applied once per message: a record keyed by handler and message id, written in the same
+// transaction as the delivery's state writes to its store, and checked before a redelivery is handled.
+import type { IdempotencyOptions } from "../define.ts";
+import type { HandlerDescriptor } from "../descriptor.ts";
+import type { Effect } from "../kinds/effects.ts";
+import type { SidecarClient } from "../kinds/input.ts";
+import { type SaveState, saveState } from "../kinds/save-state.ts";
+import { stateInputKind, storedValue } from "../kinds/state-input.ts";
+
+/** Where a message's record lives. */
+export interface Guard {
+  store: string;
+  key: string;
+  ttlSeconds: number;
+  messageId: string;
+}
+
+/** What the record says: applied, and the effects (publishes, calls) still to carry out, if any. */
+export interface AppliedRecord {
+  appliedAt: string;
+  pending?: Effect[];
+}
+
+export const defaultIdempotency: Required<IdempotencyOptions> = { store: "statestore", ttlSeconds: 86_400 };
+
+/** The guard of a topic message, or undefined: off for this handler, no message id, or no sidecar to keep records in. */
+export function guardOf(d: HandlerDescriptor, messageId: string | undefined, client: SidecarClient | undefined): Guard | undefined {
+  const options = d.handler.idempotency;
+  if (options === false || d.trigger.kind !== "topic" || !messageId || !client) return undefined;
+  const { store, ttlSeconds } = { ...defaultIdempotency, ...options };
+  // daprd refuses keys containing "||"; ids are the publisher's, so keep them out of the separator's way.
+  return { store, ttlSeconds, messageId, key: `daprlet-applied-${d.name}-${messageId.replaceAll("||", "|")}` };
+}
+
+/** The record of an earlier delivery of this message, if one was applied. */
+export async function readRecord(guard: Guard, client: SidecarClient, headers: Record<string, string>): Promise<AppliedRecord | undefined> {
+  const params = { store: guard.store, key: guard.key };
+  const response = await client(stateInputKind.call(params), { headers });
+  if (response.status === 204 || response.body.length === 0) return undefined;
+  const stored = storedValue(response.body, undefined);
+  return stored.ok ? (stored.value as AppliedRecord) : undefined;
+}
+
+/** The record op written with the delivery's state writes: first-write, so two concurrent deliveries of one message cannot both apply. */
+export const recordOp = (guard: Guard, pending: Effect[]): SaveState =>
+  saveState(
+    guard.store,
+    guard.key,
+    { appliedAt: new Date().toISOString(), ...(pending.length ? { pending } : {}) },
+    {
+      concurrency: "first-write",
+      metadata: { ttlInSeconds: String(guard.ttlSeconds) },
+    },
+  );
+
+/** Marks the record done once its pending effects ran. */
+export const doneOp = (guard: Guard): SaveState =>
+  saveState(guard.store, guard.key, { appliedAt: new Date().toISOString() }, { metadata: { ttlInSeconds: String(guard.ttlSeconds) } });
