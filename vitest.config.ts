@@ -1,9 +1,19 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+// Start a kube-apiserver + etcd, or install the app from the lock: slower than unit tests.
+const deployTests = ["deploy/kubernetes.test.ts", "deploy/image.test.ts"];
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "unit", include: ["runtime/**/*.test.ts", "handlers/**/*.test.ts", "scripts/**/*.test.ts", "deploy/**/*.test.ts"] } },
+      {
+        test: {
+          name: "unit",
+          include: ["runtime/**/*.test.ts", "handlers/**/*.test.ts", "scripts/**/*.test.ts", "deploy/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...deployTests],
+        },
+      },
+      { test: { name: "deploy", include: deployTests, testTimeout: 180_000, hookTimeout: 120_000 } },
       // Starts real daprd processes: one file at a time, generous timeouts.
       { test: { name: "e2e", include: ["e2e/**/*.test.ts"], fileParallelism: false, testTimeout: 120_000, hookTimeout: 180_000 } },
     ],
