@@ -248,6 +248,10 @@ describe("the Kubernetes YAML", () => {
   });
 
   it("is accepted by a real kube-apiserver with Dapr's CRDs (server-side dry-run, strict fields)", async () => {
+    // A dry-run create in a namespace that does not exist fails: make the ones the manifests name.
+    for (const namespace of new Set(documents.map((d) => d.manifest.metadata?.namespace).filter(Boolean))) {
+      await kube("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+    }
     const failures: string[] = [];
     for (const document of documents) {
       const { status, body, warnings } = await dryRun(document.manifest);

@@ -24,7 +24,7 @@ say() { printf '[setup-k8s] %s\n' "$*" >&2; }
 fail() {
   say "error: $*"
   say "This needs Go >= 1.26 with proxy.golang.org reachable (apt-get install golang-go, or https://go.dev/dl),"
-  say "and python3 with pip and PyPI reachable. Fix that and run \`bash scripts/setup-k8s.sh\` again."
+  say "and python3 with pip and PyYAML, PyPI reachable. Fix that and run \`bash scripts/setup-k8s.sh\` again."
   exit 1
 }
 
@@ -40,6 +40,16 @@ ensure_go() {
   fi
   command -v go >/dev/null || fail "no Go toolchain and apt-get could not install one"
   export GOTOOLCHAIN=auto # Debian's Go may be older than a module's `go` line
+}
+
+# Python 3 with pip (to download a wheel) and PyYAML (kubeconform's CRD converter needs it).
+ensure_python() {
+  python3 -c "import yaml" 2>/dev/null && python3 -m pip --version >/dev/null 2>&1 && return
+  say "installing python3, pip and PyYAML from Debian"
+  if command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip python3-yaml >/dev/null
+  fi
+  python3 -c "import yaml" 2>/dev/null && python3 -m pip --version >/dev/null 2>&1 || fail "no python3 with pip and PyYAML"
 }
 
 # module_dir <module>@v<version>: downloads the module zip and prints its directory in Go's module cache.
@@ -124,7 +134,7 @@ else
   dapr=$(module_dir "github.com/dapr/dapr@v$dapr_version")
   [ -d "$dapr/charts/dapr/crds" ] || fail "github.com/dapr/dapr@v$dapr_version has no charts/dapr/crds/"
   script=$(module_dir "github.com/yannh/kubeconform@v$kubeconform_version")/scripts/openapi2jsonschema.py
-  python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml || fail "openapi2jsonschema.py needs pyyaml"
+  ensure_python
   rm -rf "$tools/crds" "$tools/schemas/crds" && mkdir -p "$tools/crds" "$tools/schemas/crds"
   cp "$dapr"/charts/dapr/crds/*.yaml "$tools/crds/" && chmod u+w "$tools"/crds/*.yaml
   # Writes <kind>_<version>.json per served version, with additionalProperties: false (strict).
@@ -138,6 +148,7 @@ schemas_stamp="kubernetes-validate $kubernetes_validate_version v$schema_kuberne
 if fresh "$tools/schemas/kubernetes" "$schemas_stamp"; then
   say "Kubernetes $schema_kubernetes_version schemas already installed"
 else
+  ensure_python
   say "downloading kubernetes-validate $kubernetes_validate_version from PyPI for the Kubernetes $schema_kubernetes_version schemas"
   download=$(mktemp -d)
   python3 -m pip download -q --no-deps --dest "$download" "kubernetes-validate==$kubernetes_validate_version" ||
