@@ -4,7 +4,8 @@
 #   bin/etcd, bin/kube-apiserver, crds/ (a real API server with Dapr's CRDs, for server-side dry-run)
 # Everything is pinned below (Dapr's CRDs come from the dapr module package.json pins for daprd) and
 # built from the Go module proxy / PyPI. A version stamp sits beside each piece: what matches is
-# reused, so a warm run takes a second; a cold run builds kube-apiserver (about 4-6 min on 2 cores).
+# reused, so a warm run takes a tenth of a second; a cold run builds kube-apiserver (5-10 min on 2 cores;
+# about 20 s when Go's build cache is warm, e.g. in a fresh clone).
 set -euo pipefail
 
 kubernetes_version=1.36.3        # kube-apiserver; needs etcd >= 3.5.24
@@ -101,7 +102,7 @@ if fresh "$bin/kube-apiserver" "$kubernetes_version"; then
   say "kube-apiserver $kubernetes_version already installed"
 else
   ensure_go
-  say "building kube-apiserver v$kubernetes_version (cold: about 4-6 min on 2 cores; Go's caches make later builds fast)"
+  say "building kube-apiserver v$kubernetes_version (cold: 5-10 min on 2 cores; Go's caches make later builds fast)"
   start=$SECONDS
   work=$(writable_copy "$(module_dir "k8s.io/kubernetes@v$kubernetes_version")")
   staging=0.${kubernetes_version#1.}
