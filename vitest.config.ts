@@ -1,4 +1,7 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+// Start a kube-apiserver + etcd, or install the app from the lock: slower than unit tests.
+const deployTests = ["deploy/kubernetes.test.ts", "deploy/image.test.ts"];
 
 export default defineConfig({
   test: {
@@ -7,9 +10,10 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["runtime/**/*.test.ts", "handlers/**/*.test.ts", "scripts/**/*.test.ts", "deploy/**/*.test.ts"],
-          exclude: ["**/*.e2e.test.ts", "**/node_modules/**"],
+          exclude: [...configDefaults.exclude, ...deployTests, "**/*.e2e.test.ts"],
         },
       },
+      { test: { name: "deploy", include: deployTests, testTimeout: 180_000, hookTimeout: 120_000 } },
       // Starts real daprd processes: one file at a time, generous timeouts. Your handlers' own
       // end-to-end tests sit beside them as *.e2e.test.ts.
       {

@@ -1,0 +1,369 @@
+// Proves the YAML a cluster receives: every document in deploy/kubernetes/, subscriptions/ and
+// resiliency/, offline with kubeconform (pinned Kubernetes schemas + Dapr's CRDs) and against a real
+// kube-apiserver + etcd with Dapr's CRDs installed, by server-side dry-run. Validates whatever YAML is
+// in those folders; the deliberately broken cases mutate copies. Tools: `bash scripts/setup-k8s.sh`.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { request } from "node:https";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+
+const root = join(import.meta.dirname, "..");
+const tools = process.env.DAPRLET_K8S_TOOLS ?? join(root, ".tools/k8s");
+const bin = (name: string) => join(tools, "bin", name);
+const folders = ["deploy/kubernetes", "subscriptions", "resiliency"];
+
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: unknown };
+type Document = { file: string; manifest: Manifest };
+
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return yamlFiles(path);
+      return /\.ya?ml$/.test(name) ? [path] : [];
+    });
+const files = folders.flatMap((folder) => yamlFiles(join(root, folder)));
+const documents: Document[] = files.flatMap((path) =>
+  parseAllDocuments(readFileSync(path, "utf8"))
+    .map((doc) => doc.toJS() as Manifest | null)
+    .filter((manifest) => manifest != null)
+    .map((manifest) => ({ file: relative(root, path), manifest })),
+);
+const describeDocument = ({ file, manifest }: Document) => `${file}: ${manifest.kind}/${manifest.metadata?.name}`;
+
+const missing = ["kubeconform", "etcd", "kube-apiserver"].filter((name) => !existsSync(bin(name)));
+if (missing.length > 0 || !existsSync(join(tools, "crds"))) {
+  throw new Error(`${tools} lacks ${missing.join(", ") || "Dapr's CRDs"}: run \`bash scripts/setup-k8s.sh\` (npm test runs it first)`);
+}
+
+// --- kubeconform ------------------------------------------------------------------------------
+
+type KubeconformResult = { filename: string; kind: string; name: string; status: string; msg: string };
+
+/** Runs kubeconform over files; one result per document (valid, invalid, error). */
+async function kubeconform(paths: string[]): Promise<KubeconformResult[]> {
+  const args = [
+    "-strict",
+    "-verbose",
+    "-output",
+    "json",
+    "-schema-location",
+    join(tools, "schemas/kubernetes/{{.ResourceKind}}{{.KindSuffix}}.json"),
+  ];
+  args.push("-schema-location", join(tools, "schemas/crds/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"), ...paths);
+  // Exit status 1 means "some document is invalid": the JSON on stdout says which.
+  const { stdout } = await promisify(execFile)(bin("kubeconform"), args).catch((error) => {
+    if (typeof error.stdout === "string" && error.stdout.startsWith("{")) return error;
+    throw error;
+  });
+  return (JSON.parse(stdout) as { resources: KubeconformResult[] }).resources;
+}
+
+// --- a throwaway kube-apiserver + etcd ----------------------------------------------------------
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+
+type Response = { status: number; body: { message?: string; [key: string]: unknown }; warnings: string[] };
+
+let work: string;
+let apiPort: number;
+const processes: { name: string; child: ChildProcess; output: string[] }[] = [];
+const token = "daprlet-test";
+
+function start(name: string, args: string[]) {
+  const child = spawn(bin(name), args, { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => output.push(...chunk.toString().split("\n").filter(Boolean).slice(-50));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  processes.push({ name, child, output });
+}
+
+/** One REST call to the test API server (self-signed certificate, bearer token). */
+function kube(method: string, path: string, body?: unknown): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port: apiPort,
+        method,
+        path,
+        rejectUnauthorized: false, // its own self-signed certificate, made at start in the temp dir
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json" },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk) => {
+          text += chunk;
+        });
+        res.on("end", () => {
+          const warning = res.headers.warning;
+          const warnings = (Array.isArray(warning) ? warning : warning ? [warning] : []).map((w) => w.replace(/^299 - /, ""));
+          let parsed: Response["body"];
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = { message: text };
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, warnings });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const exited = processes.find((p) => p.child.exitCode !== null);
+    if (exited) throw new Error(`${exited.name} exited (${exited.child.exitCode}) while waiting for ${what}:\n${exited.output.join("\n")}`);
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) {
+      const logs = processes.map((p) => `--- ${p.name}\n${p.output.slice(-20).join("\n")}`).join("\n");
+      throw new Error(`timed out waiting for ${what}\n${logs}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The REST collection a manifest is created in, from the server's discovery (CRDs included). */
+async function collection(manifest: Manifest): Promise<string> {
+  const groupVersion = manifest.apiVersion.includes("/") ? `/apis/${manifest.apiVersion}` : `/api/${manifest.apiVersion}`;
+  const resource = await until(
+    `discovery of ${manifest.apiVersion} ${manifest.kind}`,
+    async () => {
+      const { status, body } = await kube("GET", groupVersion);
+      const resources = (status === 200 ? body.resources : []) as { name: string; kind: string; namespaced: boolean }[];
+      return resources.find((r) => r.kind === manifest.kind && !r.name.includes("/"));
+    },
+    10_000,
+  ).catch(() => {
+    throw new Error(`the API server serves no ${manifest.kind} in ${manifest.apiVersion}`);
+  });
+  const namespace = resource.namespaced ? `/namespaces/${manifest.metadata?.namespace ?? "default"}` : "";
+  return `${groupVersion}${namespace}/${resource.name}`;
+}
+
+/** What `kubectl apply --dry-run=server --validate=strict` asks: create it, persist nothing, reject unknown fields. */
+async function dryRun(manifest: Manifest): Promise<Response> {
+  return kube("POST", `${await collection(manifest)}?dryRun=All&fieldValidation=Strict`, manifest);
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "daprlet-k8s-"));
+  const [etcdPort, peerPort] = [await freePort(), await freePort()];
+  apiPort = await freePort();
+  const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  writeFileSync(join(work, "sa.key"), keys.privateKey.export({ type: "pkcs8", format: "pem" }));
+  writeFileSync(join(work, "sa.pub"), keys.publicKey.export({ type: "spki", format: "pem" }));
+  writeFileSync(join(work, "tokens.csv"), `${token},admin,admin,system:masters\n`);
+  const etcd = `http://127.0.0.1:${etcdPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  start("etcd", [
+    `--data-dir=${join(work, "etcd")}`,
+    `--listen-client-urls=${etcd}`,
+    `--advertise-client-urls=${etcd}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=default=${peer}`,
+  ]);
+  start("kube-apiserver", [
+    `--etcd-servers=${etcd}`,
+    "--bind-address=127.0.0.1",
+    "--advertise-address=127.0.0.1",
+    `--secure-port=${apiPort}`,
+    `--cert-dir=${join(work, "certs")}`,
+    "--service-account-issuer=https://kubernetes.default.svc",
+    `--service-account-key-file=${join(work, "sa.pub")}`,
+    `--service-account-signing-key-file=${join(work, "sa.key")}`,
+    `--token-auth-file=${join(work, "tokens.csv")}`,
+    "--authorization-mode=RBAC",
+    "--service-cluster-ip-range=10.96.0.0/16",
+  ]);
+  await until("kube-apiserver /readyz", async () => ((await kube("GET", "/readyz")).status === 200 ? true : undefined));
+  await until("the default namespace", async () => ((await kube("GET", "/api/v1/namespaces/default")).status === 200 ? true : undefined));
+
+  // Dapr's CRDs as the Helm chart installs them, with one local divergence: Subscription converts
+  // between v1alpha1 and v2alpha1 through dapr-operator's webhook, which does not run here.
+  for (const path of yamlFiles(join(tools, "crds"))) {
+    for (const doc of parseAllDocuments(readFileSync(path, "utf8"))) {
+      const crd = doc.toJS();
+      if (crd?.kind !== "CustomResourceDefinition") continue;
+      if (crd.spec.conversion?.strategy === "Webhook") crd.spec.conversion = { strategy: "None" };
+      const { status, body } = await kube("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+      if (status !== 201) throw new Error(`installing CRD ${crd.metadata.name} from ${path}: ${status} ${body.message}`);
+      await until(`CRD ${crd.metadata.name} Established`, async () => {
+        const { body } = await kube("GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+        const conditions = (body.status as { conditions?: { type: string; status: string }[] })?.conditions ?? [];
+        return conditions.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
+      });
+    }
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const { child } of processes.reverse()) {
+    if (child.exitCode !== null) continue;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+// --- the project's YAML ---------------------------------------------------------------------------
+
+describe("the Kubernetes YAML", () => {
+  it("finds documents in deploy/kubernetes/, subscriptions/ and resiliency/", () => {
+    expect(documents.length).toBeGreaterThan(0);
+    for (const document of documents)
+      expect(document.manifest, document.file).toMatchObject({ apiVersion: expect.any(String), kind: expect.any(String) });
+  });
+
+  it("is valid offline (kubeconform, strict, pinned Kubernetes and Dapr schemas)", async () => {
+    const results = await kubeconform(files);
+    const failures = results
+      .filter((r) => r.status !== "statusValid")
+      .map((r) => `${relative(root, r.filename)}: ${r.kind}/${r.name}: ${r.status} ${r.msg}`);
+    expect(failures).toEqual([]);
+    expect(results).toHaveLength(documents.length);
+  });
+
+  it("is accepted by a real kube-apiserver with Dapr's CRDs (server-side dry-run, strict fields)", async () => {
+    // A dry-run create in a namespace that does not exist fails: make the ones the manifests name.
+    for (const namespace of new Set(documents.map((d) => d.manifest.metadata?.namespace).filter(Boolean))) {
+      await kube("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+    }
+    const failures: string[] = [];
+    for (const document of documents) {
+      const { status, body, warnings } = await dryRun(document.manifest);
+      if (status !== 201 && status !== 200) failures.push(`${describeDocument(document)}: ${status} ${body.message}`);
+      for (const warning of warnings) failures.push(`${describeDocument(document)}: warning: ${warning}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+// --- deliberately broken copies ---------------------------------------------------------------------
+
+/** A copy of the project's first document of a kind, or a minimal one when the project has none. */
+function copyOf(kind: string): Manifest {
+  const found = documents.find((d) => d.manifest.kind === kind)?.manifest;
+  return structuredClone(found ?? fallbacks[kind]);
+}
+const fallbacks: Record<string, Manifest> = {
+  Deployment: {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "app" },
+    spec: {
+      selector: { matchLabels: { app: "app" } },
+      template: { metadata: { labels: { app: "app" } }, spec: { containers: [{ name: "app", image: "app" }] } },
+    },
+  },
+  Component: {
+    apiVersion: "dapr.io/v1alpha1",
+    kind: "Component",
+    metadata: { name: "c" },
+    spec: { type: "state.in-memory", version: "v1" },
+  },
+  Subscription: {
+    apiVersion: "dapr.io/v2alpha1",
+    kind: "Subscription",
+    metadata: { name: "s" },
+    spec: { pubsubname: "pubsub", topic: "t", routes: { default: "/t" } },
+  },
+};
+// biome-ignore lint/suspicious/noExplicitAny: the mutations reach into arbitrary manifest fields
+type Spec = any;
+const container = (m: Manifest) => (m.spec as Spec).template.spec.containers[0];
+
+const broken: { what: string; kind: string; mutate: (m: Manifest) => void; offline: RegExp | null; server: RegExp }[] = [
+  {
+    what: "replicas as a string",
+    kind: "Deployment",
+    mutate: (m) => Object.assign(m.spec as Spec, { replicas: "two" }),
+    offline: /\/spec\/replicas.*got string, want (null or )?integer/,
+    server: /cannot unmarshal string into Go struct field \w+\.spec\.replicas/,
+  },
+  {
+    what: "an unknown container field",
+    kind: "Deployment",
+    mutate: (m) => Object.assign(container(m), { portz: [{ containerPort: 3000 }] }),
+    offline: /additional properties 'portz' not allowed/,
+    server: /unknown field "spec.template.spec.containers\[0\].portz"/,
+  },
+  {
+    what: "an invalid imagePullPolicy",
+    kind: "Deployment",
+    mutate: (m) => Object.assign(container(m), { imagePullPolicy: "Sometimes" }),
+    offline: null, // the published schemas have no enum for it: only the API server knows
+    server: /imagePullPolicy: Unsupported value: "Sometimes"/,
+  },
+  {
+    what: "a selector that misses the pod labels",
+    kind: "Deployment",
+    mutate: (m) => Object.assign((m.spec as Spec).selector, { matchLabels: { app: "someone-else" } }),
+    offline: null,
+    server: /`selector` does not match template `labels`/,
+  },
+  {
+    what: "a Component without spec.type",
+    kind: "Component",
+    mutate: (m) => delete (m.spec as Spec).type,
+    offline: /missing propert(y|ies) 'type'/,
+    server: /spec.type: Required value/,
+  },
+  {
+    what: "a Subscription with route instead of routes",
+    kind: "Subscription",
+    mutate: (m) => {
+      const spec = m.spec as Spec;
+      spec.route = spec.routes?.default ?? "/";
+      delete spec.routes;
+    },
+    offline: /additional properties 'route' not allowed|missing propert(y|ies) 'routes'/,
+    server: /unknown field "spec.route"|spec.routes: Required value/,
+  },
+];
+
+describe("a deliberately broken copy", () => {
+  it.each(broken)("is caught: $what ($kind)", async ({ kind, mutate, offline, server }) => {
+    const manifest = copyOf(kind);
+    mutate(manifest);
+
+    const { status, body } = await dryRun(manifest);
+    expect(status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+    expect(body.message).toMatch(server);
+    console.log(`[k8s] ${kind} ${manifest.metadata.name}, API server: ${body.message}`);
+
+    const path = join(work, `broken-${kind}.yaml`);
+    writeFileSync(path, JSON.stringify(manifest));
+    const [result] = await kubeconform([path]);
+    if (offline) {
+      expect(result.status).toBe("statusInvalid");
+      expect(result.msg).toMatch(offline);
+      console.log(`[k8s] ${kind} ${manifest.metadata.name}, kubeconform: ${result.msg}`);
+    } else {
+      expect(result.status, "kubeconform now catches this: give the case its offline pattern").toBe("statusValid");
+    }
+  });
+});
