@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["runtime/**/*.test.ts", "handlers/**/*.test.ts", "scripts/**/*.test.ts", "deploy/**/*.test.ts"],
+          include: ["runtime/**/*.test.ts", "handlers/**/*.test.ts", "examples/**/*.test.ts", "scripts/**/*.test.ts", "deploy/**/*.test.ts"],
           exclude: [...configDefaults.exclude, ...deployTests, "**/*.e2e.test.ts"],
         },
       },
@@ -19,7 +19,7 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
-          include: ["e2e/**/*.test.ts", "handlers/**/*.e2e.test.ts"],
+          include: ["e2e/**/*.test.ts", "handlers/**/*.e2e.test.ts", "examples/**/*.e2e.test.ts"],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,

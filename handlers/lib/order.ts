@@ -7,5 +7,8 @@ export const Order = v.object({
 });
 export type Order = v.InferOutput<typeof Order>;
 
+/** An order as stored: what was posted, plus the payment status once onPaymentRequested ran. */
+export const StoredOrder = v.object({ ...Order.entries, status: v.optional(v.picklist(["approved", "declined"])) });
+
 /** The state key of an order, shared by the writer and anyone who reads it back. */
 export const orderKey = (orderId: string) => `order-${orderId}`;

@@ -1,6 +1,6 @@
 import { type GenericSchema, type InferOutput, safeParse } from "valibot";
 import { json, segment } from "./effect.ts";
-import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
+import { type Earlier, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { summarizeIssues } from "./verdict.ts";
 import { readJson, text } from "./wire.ts";
 
@@ -19,6 +19,8 @@ export interface CallOptions<S extends GenericSchema> {
   /** Validates a 2xx answer's body; a body that fails is treated like a 5xx (the other app misbehaved). */
   schema?: S;
   after?: readonly string[];
+  /** Call only when this says so, from the inputs named in `after`; otherwise `handle` gets `undefined`. */
+  when?: (earlier: Earlier) => boolean;
 }
 
 interface CallParams {
@@ -35,10 +37,17 @@ interface CallParams {
  */
 export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown>>(
   appId: string,
-  method: "GET" | "POST" | "PUT" | "DELETE",
+  method: Method,
   path: Later<string>,
-  options: CallOptions<S> = {},
-): Input<CallAnswer<InferOutput<S>>, CallParams> {
+  options: CallOptions<S> & { when: (earlier: Earlier) => boolean },
+): Input<CallAnswer<InferOutput<S>> | undefined, CallParams>;
+export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown>>(
+  appId: string,
+  method: Method,
+  path: Later<string>,
+  options?: CallOptions<S>,
+): Input<CallAnswer<InferOutput<S>>, CallParams>;
+export function callApp<S extends GenericSchema>(appId: string, method: Method, path: Later<string>, options: CallOptions<S> = {}): Input<unknown, CallParams> {
   return {
     kind: "callApp",
     params: (earlier) => ({
@@ -50,8 +59,11 @@ export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown
     }),
     ...(options.schema ? { schema: options.schema } : {}),
     ...(options.after ? { after: options.after } : {}),
+    ...(options.when ? { when: options.when } : {}),
   };
 }
+
+type Method = "GET" | "POST" | "PUT" | "DELETE";
 
 export const callAppInputKind: InputKind<CallParams, "callApp"> = {
   kind: "callApp",

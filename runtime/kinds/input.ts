@@ -27,6 +27,8 @@ export interface Input<V = unknown, P = unknown> {
   schema?: GenericSchema;
   /** Names of inputs this one needs first (e.g. a key read from a secret store); the rest load in parallel. */
   after?: readonly string[];
+  /** Read only when this says so (e.g. charge a card only for an order that exists); else the value is `undefined`. */
+  when?(earlier: Earlier): boolean;
   /** Type-level only: what `handle` receives. */
   readonly __value?: () => V;
 }

@@ -39,6 +39,7 @@ async function readOne(
 ): Promise<Read> {
   const kind = inputKindOf(input);
   if (!kind) return { ok: false, fault: "invalid", reason: `${name}: unknown input kind "${input.kind}"` };
+  if (input.when && !input.when(earlier)) return { ok: true, value: undefined };
   const params = input.params(earlier);
   const what = `${name} (${kind.describe(params)})`;
   if (!client)

@@ -1,7 +1,7 @@
 import type { GenericSchema, InferInput } from "valibot";
 import type { Handler } from "../define.ts";
 import type { BindingEvent } from "../kinds/binding.ts";
-import type { InvokeEvent, ParamKeys } from "../kinds/invoke.ts";
+import type { InvokeEvent } from "../kinds/invoke.ts";
 import type { TopicEvent, TopicTrigger } from "../kinds/topic.ts";
 import type { Trigger } from "../kinds/triggers.ts";
 import type { WireRequest } from "../kinds/wire.ts";
@@ -158,7 +158,8 @@ export const bindingEvent = <D>(data: D, o: Partial<Omit<BindingEvent<D>, "data"
   ...o,
 });
 
-export const invokeEvent = <D, P extends string = never>(
+/** The event of an invoked route; its param keys come from `params`, e.g. `invokeEvent(body, { params: { sku: "s-1" } })`. */
+export const invokeEvent = <D, const K extends string = never>(
   data: D,
-  o: Partial<Omit<InvokeEvent<D, ParamKeys<P>>, "data">> = {},
-): InvokeEvent<D, ParamKeys<P>> => ({ data, params: {} as Record<ParamKeys<P>, string>, query: {}, headers: {}, ...o });
+  o: Partial<Omit<InvokeEvent<D, K>, "data">> = {},
+): InvokeEvent<D, K> => ({ data, params: {} as Record<K, string>, query: {}, headers: {}, ...o });
