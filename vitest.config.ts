@@ -9,7 +9,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["runtime/**/*.test.ts", "handlers/**/*.test.ts", "examples/**/*.test.ts", "scripts/**/*.test.ts", "deploy/**/*.test.ts"],
+          include: [
+            "runtime/**/*.test.ts",
+            "handlers/**/*.test.ts",
+            "examples/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "deploy/**/*.test.ts",
+          ],
           exclude: [...configDefaults.exclude, ...deployTests, "**/*.e2e.test.ts"],
         },
       },

@@ -47,7 +47,12 @@ export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown
   path: Later<string>,
   options?: CallOptions<S>,
 ): Input<CallAnswer<InferOutput<S>>, CallParams>;
-export function callApp<S extends GenericSchema>(appId: string, method: Method, path: Later<string>, options: CallOptions<S> = {}): Input<unknown, CallParams> {
+export function callApp<S extends GenericSchema>(
+  appId: string,
+  method: Method,
+  path: Later<string>,
+  options: CallOptions<S> = {},
+): Input<unknown, CallParams> {
   return {
     kind: "callApp",
     params: (earlier) => ({
