@@ -237,12 +237,22 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       };
       const draft = new Map(items);
       for (const op of body.operations) {
+        const before = draft.get(op.request.key);
         let outcome = "ok";
         if (op.operation !== "delete") outcome = upsert(draft, op.request);
-        else if (op.request.etag && draft.get(op.request.key)?.etag !== op.request.etag) outcome = "mismatch";
+        else if (op.request.etag && before?.etag !== op.request.etag) outcome = "mismatch";
         else draft.delete(op.request.key);
-        // daprd answers 500, not 409, for any store error inside a transaction.
-        if (outcome === "mismatch") return daprError(500, "ERR_STATE_TRANSACTION", "possible etag mismatch");
+        // daprd answers 500, not 409, for any store error inside a transaction (state.in-memory's text).
+        if (outcome === "mismatch") {
+          const cause = op.request.etag
+            ? `state etag not match for key=${options.appId ?? "order-service"}||${op.request.key}: current=${before?.etag ?? ""}, expect=${op.request.etag}`
+            : "item already exists and no etag was passed";
+          return daprError(
+            500,
+            "ERR_STATE_TRANSACTION",
+            `error while executing state transaction: possible etag mismatch. error from state store: ${cause}`,
+          );
+        }
       }
       state.set(String(params.store), draft);
       return new HttpResponse(null, { status: 204 });
