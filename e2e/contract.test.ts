@@ -1,14 +1,51 @@
-// The fake sidecar's contract, run against a real daprd with the project's components.
-import { afterAll, beforeAll } from "vitest";
-import { describeSidecarContract } from "../runtime/testing/sidecar-contract.ts";
-import { type Stack, startStack } from "./harness.ts";
+// The fake sidecar's contract, run against a real daprd with the fixture app's components.
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe } from "vitest";
+import { describeConfigurationContract, describeSidecarContract } from "../runtime/testing/sidecar-contract.ts";
+import { type Stack, setMetadata, startStack } from "./harness.ts";
+import { type Server, startRedis } from "./servers.ts";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { DAPR_API_TOKEN: "contract-token" } });
-});
-afterAll(async () => {
-  await stack?.stop();
+describe("embedded profile", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { DAPR_API_TOKEN: "contract-token" } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  describeSidecarContract("daprd 1.18 (state.in-memory, pubsub.in-memory, secretstores.local.file, the fixture app invoked)", () => ({
+    port: stack.daprPort,
+    token: "contract-token",
+  }));
 });
 
-describeSidecarContract("daprd 1.18 (state.in-memory, pubsub.in-memory)", () => ({ port: stack.daprPort, token: "contract-token" }));
+// The embedded profile has no configuration store: configuration.redis needs a Redis server.
+describe("redis profile with a configuration store", () => {
+  let redis: Server;
+  let stack: Stack;
+  beforeAll(async () => {
+    redis = await startRedis();
+    stack = await startStack({
+      profiles: ["redis", "configuration"],
+      env: { DAPR_API_TOKEN: "contract-token" },
+      prepare: (dir) => {
+        for (const file of ["redis/statestore.yaml", "redis/pubsub.yaml", "configuration/configstore.yaml"]) {
+          setMetadata(dir, file, "redisHost", `127.0.0.1:${redis.port}`);
+        }
+      },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    redis?.stop();
+  });
+
+  describeConfigurationContract("daprd 1.18 (configuration.redis)", () => ({ port: stack.daprPort, token: "contract-token" }), {
+    store: "configstore",
+    // configuration.redis reads plain keys; `value||version` splits into the item's value and version.
+    seed: (key, value, version) => {
+      execFileSync("redis-cli", ["-h", "127.0.0.1", "-p", String(redis.port), "SET", key, `${value}||${version}`]);
+    },
+  });
+});

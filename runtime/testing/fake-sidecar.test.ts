@@ -4,16 +4,31 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defineHandler, publish, saveState, topic } from "../index.ts";
 import { cloudEvent } from "./builders.ts";
 import { createFakeSidecar } from "./fake-sidecar.ts";
+import { Order } from "./fixture/handlers/lib/order.ts";
 import { runHandler } from "./run.ts";
-import { describeSidecarContract } from "./sidecar-contract.ts";
+import { describeConfigurationContract, describeSidecarContract, fixtureAppId, fixtureSecrets } from "./sidecar-contract.ts";
 
-const sidecar = createFakeSidecar({ port: 3599, token: "contract-token" });
+const sidecar = createFakeSidecar({ port: 3599, token: "contract-token", secrets: { secretstore: fixtureSecrets() } });
 const server = setupServer(...sidecar.handlers);
 beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
 afterEach(() => sidecar.reset());
 afterAll(() => server.close());
 
-describeSidecarContract("fake sidecar (msw)", () => ({ port: 3599, token: "contract-token" }));
+/** The fixture app's invoked route as the real daprd reaches it: createOrder's answers. */
+const primeFixtureApp = () => {
+  sidecar.app(fixtureAppId).on("POST", "/orders", ({ body }) => {
+    const order = v.safeParse(Order, body);
+    return order.success
+      ? { status: 202, body: { orderId: order.output.orderId, status: "accepted" } }
+      : { status: 400, body: { error: "invalid request body", issues: order.issues.map((i) => i.message) } };
+  });
+};
+
+describeSidecarContract("fake sidecar (msw)", () => ({ port: 3599, token: "contract-token" }), { prime: primeFixtureApp });
+describeConfigurationContract("fake sidecar (msw)", () => ({ port: 3599, token: "contract-token" }), {
+  store: "configstore",
+  seed: (key, value, version) => sidecar.configure("configstore", key, { value, version }),
+});
 
 const onPaid = defineHandler({
   trigger: topic("pubsub", "payments"),
@@ -77,5 +92,126 @@ describe("the fake sidecar behind a handler", () => {
     const res = await fetch("http://127.0.0.1:3599/v1.0/state/statestore/k");
     expect(res.status).toBe(401);
     expect(await res.text()).toBe("invalid api token");
+  });
+});
+
+describe("the fake sidecar's reads", () => {
+  const ctx = { headers: {} };
+  const body = (res: { body: Uint8Array }) => JSON.parse(new TextDecoder().decode(res.body)) as unknown;
+
+  it("records each invocation of a known app and answers with the canned answer or its function", async () => {
+    sidecar
+      .app("payments")
+      .on("POST", "/charge", ({ body }) => ({ status: 201, body: { charged: (body as { amount: number }).amount } }))
+      .on("*", "health", { body: "ok" });
+    const charged = await sidecar.client(
+      {
+        api: "invoke",
+        method: "POST",
+        path: "/invoke/payments/method/charge?idempotent=1",
+        body: JSON.stringify({ amount: 5 }),
+        headers: { "x-request-id": "r-1" },
+      },
+      ctx,
+    );
+    expect({ status: charged.status, body: body(charged) }).toEqual({ status: 201, body: { charged: 5 } });
+    const health = await sidecar.client({ api: "invoke", method: "GET", path: "/invoke/payments/method/health" }, ctx);
+    expect({ status: health.status, type: health.headers.get("content-type"), text: new TextDecoder().decode(health.body) }).toEqual({
+      status: 200,
+      type: "text/plain; charset=UTF-8",
+      text: "ok",
+    });
+    expect(sidecar.invocations).toMatchObject([
+      {
+        appId: "payments",
+        method: "POST",
+        path: "/charge",
+        query: "idempotent=1",
+        headers: { "x-request-id": "r-1", "content-type": "application/json" },
+        body: { amount: 5 },
+      },
+      { appId: "payments", method: "GET", path: "/health", query: "", body: undefined },
+    ]);
+    expect(sidecar.invocations[0]?.headers).not.toHaveProperty("dapr-api-token");
+  });
+
+  it("answers a known app's unknown route with 404, as a Hono app does", async () => {
+    sidecar.app("payments");
+    const res = await sidecar.client({ api: "invoke", method: "GET", path: "/invoke/payments/method/nowhere", answerAny: true }, ctx);
+    expect(res.status).toBe(404);
+    expect(sidecar.invocations).toHaveLength(1);
+  });
+
+  it("seeds secrets from options and sidecar.secret, and puts the options' seeds back on reset", async () => {
+    sidecar.secret("vault", "api", { token: "t-1" });
+    const res = await sidecar.client({ api: "secrets.get", method: "GET", path: "/secrets/vault/api" }, ctx);
+    expect(body(res)).toEqual({ token: "t-1" });
+    sidecar.secret("secretstore", "payment-gateway-key", { "payment-gateway-key": "changed" });
+    sidecar.reset();
+    await expect(sidecar.client({ api: "secrets.get", method: "GET", path: "/secrets/vault/api" }, ctx)).rejects.toMatchObject({
+      status: 500,
+      errorCode: "ERR_SECRET_GET",
+    });
+    const seeded = await sidecar.client({ api: "secrets.get", method: "GET", path: "/secrets/secretstore/payment-gateway-key" }, ctx);
+    expect(body(seeded)).toEqual({ "payment-gateway-key": "test-gateway-key" });
+  });
+
+  it("counts configuration versions per key, answers every key when none is asked, and empties on reset", async () => {
+    sidecar.configure("configstore", "limit", "10");
+    sidecar.configure("configstore", "limit", "20");
+    sidecar.configure("configstore", "mode", { value: "strict", version: "v9", metadata: { source: "test" } });
+    const res = await sidecar.client({ api: "configuration.get", method: "GET", path: "/configuration/configstore" }, ctx);
+    expect(body(res)).toEqual({
+      limit: { value: "20", version: "2" },
+      mode: { value: "strict", version: "v9", metadata: { source: "test" } },
+    });
+    sidecar.reset();
+    const none = await sidecar.client({ api: "configuration.get", method: "GET", path: "/configuration/configstore?key=limit" }, ctx);
+    expect(none.status).toBe(204);
+  });
+
+  it("answers 500 with no secret or configuration store at all, as daprd does", async () => {
+    const bare = createFakeSidecar({ port: 3599, token: "contract-token", secretStores: [], configurationStores: [] });
+    server.use(...bare.handlers);
+    try {
+      await expect(bare.client({ api: "secrets.get", method: "GET", path: "/secrets/secretstore/x" }, ctx)).rejects.toMatchObject({
+        status: 500,
+        errorCode: "ERR_SECRET_STORES_NOT_CONFIGURED",
+      });
+      await expect(bare.client({ api: "configuration.get", method: "GET", path: "/configuration/c?key=k" }, ctx)).rejects.toMatchObject({
+        status: 500,
+        errorCode: "ERR_CONFIGURATION_STORE_NOT_CONFIGURED",
+      });
+    } finally {
+      server.resetHandlers();
+    }
+  });
+
+  it.each([
+    ["getState", { api: "state.get", method: "GET", path: "/state/statestore/k" }],
+    ["bulkState", { api: "state.bulk", method: "POST", path: "/state/statestore/bulk", body: '{"keys":["k"]}' }],
+    ["getSecret", { api: "secrets.get", method: "GET", path: "/secrets/secretstore/payment-gateway-key" }],
+    ["getConfiguration", { api: "configuration.get", method: "GET", path: "/configuration/configstore?key=k" }],
+    ["invoke", { api: "invoke", method: "GET", path: "/invoke/payments/method/x" }],
+  ] as const)("injects a failure into %s, once", async (operation, call) => {
+    sidecar.app("payments").on("GET", "/x", { body: { ok: true } });
+    sidecar.fail({ operation, status: 503, errorCode: "ERR_TEST" });
+    await expect(sidecar.client(call, ctx)).rejects.toMatchObject({ status: 503, errorCode: "ERR_TEST" });
+    const again = await sidecar.client(call, ctx).then(
+      (res) => res.status,
+      (error: { status: number }) => error.status,
+    );
+    expect(again).not.toBe(503);
+  });
+
+  it("lists secret and configuration stores in its metadata", async () => {
+    const res = await fetch("http://127.0.0.1:3599/v1.0/metadata", { headers: { "dapr-api-token": "contract-token" } });
+    const { components } = (await res.json()) as { components: { name: string; type: string }[] };
+    expect(components).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "secretstore", type: "secretstores.local.file" }),
+        expect.objectContaining({ name: "configstore", type: "configuration.redis" }),
+      ]),
+    );
   });
 });

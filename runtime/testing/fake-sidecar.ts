@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { delay, HttpResponse, http, type RequestHandler } from "msw";
 import type { DaprApi } from "../kinds/effect.ts";
 import type { Executor } from "../kinds/effects.ts";
-import { createSidecarExecutor } from "../serve/sidecar.ts";
+import { createSidecarClient, createSidecarExecutor } from "../serve/sidecar.ts";
 
 /** What the fake remembers of a publish, as a test asserts on it. */
 export interface Published {
@@ -20,7 +20,48 @@ export interface BindingCall {
   metadata: Record<string, string>;
 }
 
-type Operation = "saveState" | "getState" | "deleteState" | "transaction" | "publish" | "invokeBinding";
+/** What the fake remembers of a service invocation, as the called app would receive it. */
+export interface Invocation {
+  appId: string;
+  method: string;
+  /** The called method's path, with a leading slash and without the query: `/orders`. */
+  path: string;
+  /** The query string as sent, without `?` (daprd passes it on). */
+  query: string;
+  /** Lower-case names; the API token is not passed on. */
+  headers: Record<string, string>;
+  /** JSON bodies parsed, other bodies as text, undefined when empty. */
+  body: unknown;
+}
+
+/** A called app's canned answer: status (200 unless given), body (JSON unless a string or bytes), headers. */
+export interface AppAnswer {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A canned answer, or a function of the request that computes one. */
+export type AppRoute = AppAnswer | ((request: Invocation) => AppAnswer | Promise<AppAnswer>);
+
+/** A configuration item as a test seeds it; the version defaults to a counter per key ("1", "2", …). */
+export interface ConfigurationSeed {
+  value: string;
+  version?: string;
+  metadata?: Record<string, string>;
+}
+
+export type Operation =
+  | "saveState"
+  | "getState"
+  | "bulkState"
+  | "deleteState"
+  | "transaction"
+  | "publish"
+  | "invokeBinding"
+  | "getSecret"
+  | "getConfiguration"
+  | "invoke";
 
 /** A failure to inject: the next `times` calls of `operation` answer `status` (or hang `delayMs`). */
 export interface Failure {
@@ -37,6 +78,14 @@ export interface FakeSidecarOptions {
   stores?: string[];
   pubsubs?: string[];
   bindings?: string[];
+  /** Secret stores that exist (default `secretstore`), besides those `secrets` names. */
+  secretStores?: string[];
+  /** Secrets by store, then secret name: each a record of keys to values, as daprd answers. Kept by `reset`. */
+  secrets?: Record<string, Record<string, Record<string, string>>>;
+  /** Configuration stores that exist (default `configstore`), besides those `configuration` names. */
+  configurationStores?: string[];
+  /** Configuration items by store, then key. Kept by `reset`. */
+  configuration?: Record<string, Record<string, string | ConfigurationSeed>>;
   appId?: string;
 }
 
@@ -45,11 +94,34 @@ interface Item {
   etag: string;
 }
 
+interface ConfigurationEntry {
+  value: string;
+  version: string;
+  metadata: Record<string, string>;
+}
+
 const daprError = (status: number, errorCode: string, message: string) => HttpResponse.json({ errorCode, message }, { status });
+
+/** A called app's answer as daprd passes it through: status, headers and body as the app sent them. */
+function appResponse(answer: AppAnswer): Response {
+  const status = answer.status ?? 200;
+  const headers = new Headers(answer.headers);
+  if (answer.body === undefined) return new HttpResponse(null, { status, headers });
+  if (typeof answer.body === "string" || answer.body instanceof Uint8Array) {
+    if (!headers.has("content-type"))
+      headers.set("content-type", typeof answer.body === "string" ? "text/plain; charset=UTF-8" : "application/octet-stream");
+    return new HttpResponse(answer.body, { status, headers });
+  }
+  if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  return new HttpResponse(JSON.stringify(answer.body), { status, headers });
+}
 
 /**
  * The Dapr HTTP API the runtime calls, in memory, as msw handlers: state (ETags, first-write,
- * transactions), publish and bulk publish, output bindings, metadata and health. Its behaviour
+ * bulk get, transactions), publish and bulk publish, output bindings, secrets, configuration,
+ * service invocation (canned answers per app), metadata and health. `reset` empties state and
+ * what was recorded, forgets registered apps, and puts secrets and configuration back to the
+ * options' seeds. Its behaviour
  * is pinned by a contract suite that also runs against a real daprd.
  * @example const sidecar = createFakeSidecar(); server.use(...sidecar.handlers); runHandler(h, d, { sidecar: sidecar.execute })
  */
@@ -63,6 +135,54 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const published: Published[] = [];
   const bindingCalls: BindingCall[] = [];
   const failures: Failure[] = [];
+
+  // Secret and configuration stores: known names (as components would define them) and their
+  // contents, seeded from the options again on every reset.
+  const secretStores = new Set([...(options.secretStores ?? ["secretstore"]), ...Object.keys(options.secrets ?? {})]);
+  const configurationStores = new Set([...(options.configurationStores ?? ["configstore"]), ...Object.keys(options.configuration ?? {})]);
+  const secrets = new Map<string, Map<string, Record<string, string>>>();
+  const configuration = new Map<string, Map<string, ConfigurationEntry>>();
+  const secretOf = (store: string, name: string, values: Record<string, string>) => {
+    secretStores.add(store);
+    if (!secrets.has(store)) secrets.set(store, new Map());
+    secrets.get(store)?.set(name, { ...values });
+  };
+  const configure = (store: string, key: string, seed: string | ConfigurationSeed) => {
+    configurationStores.add(store);
+    if (!configuration.has(store)) configuration.set(store, new Map());
+    const items = configuration.get(store) as Map<string, ConfigurationEntry>;
+    const item = typeof seed === "string" ? { value: seed } : seed;
+    // configuration.redis reads `value||version`; the fake counts versions per key unless told.
+    const version = item.version ?? String(Number(items.get(key)?.version ?? 0) + 1 || 1);
+    items.set(key, { value: item.value, version, metadata: { ...item.metadata } });
+  };
+  const seedStores = () => {
+    secrets.clear();
+    configuration.clear();
+    for (const [store, byName] of Object.entries(options.secrets ?? {})) {
+      for (const [name, values] of Object.entries(byName)) secretOf(store, name, values);
+    }
+    for (const [store, byKey] of Object.entries(options.configuration ?? {})) {
+      for (const [key, seed] of Object.entries(byKey)) configure(store, key, seed);
+    }
+  };
+  seedStores();
+
+  // Called apps: canned answers by app id, then `METHOD path`. What was called is kept in order.
+  const apps = new Map<string, Map<string, AppRoute>>();
+  const invocations: Invocation[] = [];
+  const app = (appId: string) => {
+    if (!apps.has(appId)) apps.set(appId, new Map());
+    const routes = apps.get(appId) as Map<string, AppRoute>;
+    const api = {
+      /** Answers `method path` (exact path, no query; `*` as method: any) with `answer`. */
+      on: (method: string, path: string, answer: AppRoute) => {
+        routes.set(`${method.toUpperCase()} /${path.replace(/^\/+/, "")}`, answer);
+        return api;
+      },
+    };
+    return api;
+  };
 
   const injected = async (operation: Operation) => {
     const f = failures.find((x) => x.operation === operation && (x.times ?? 1) > 0);
@@ -97,6 +217,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
           ...[...stores].map((name) => ({ name, type: "state.in-memory", version: "v1" })),
           ...[...pubsubs].map((name) => ({ name, type: "pubsub.in-memory", version: "v1" })),
           ...[...bindings].map((name) => ({ name, type: "bindings.localstorage", version: "v1" })),
+          ...[...secretStores].map((name) => ({ name, type: "secretstores.local.file", version: "v1" })),
+          ...[...configurationStores].map((name) => ({ name, type: "configuration.redis", version: "v1" })),
         ],
       }),
     ),
@@ -115,12 +237,22 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       };
       const draft = new Map(items);
       for (const op of body.operations) {
+        const before = draft.get(op.request.key);
         let outcome = "ok";
         if (op.operation !== "delete") outcome = upsert(draft, op.request);
-        else if (op.request.etag && draft.get(op.request.key)?.etag !== op.request.etag) outcome = "mismatch";
+        else if (op.request.etag && before?.etag !== op.request.etag) outcome = "mismatch";
         else draft.delete(op.request.key);
-        // daprd answers 500, not 409, for any store error inside a transaction.
-        if (outcome === "mismatch") return daprError(500, "ERR_STATE_TRANSACTION", "possible etag mismatch");
+        // daprd answers 500, not 409, for any store error inside a transaction (state.in-memory's text).
+        if (outcome === "mismatch") {
+          const cause = op.request.etag
+            ? `state etag not match for key=${options.appId ?? "order-service"}||${op.request.key}: current=${before?.etag ?? ""}, expect=${op.request.etag}`
+            : "item already exists and no etag was passed";
+          return daprError(
+            500,
+            "ERR_STATE_TRANSACTION",
+            `error while executing state transaction: possible etag mismatch. error from state store: ${cause}`,
+          );
+        }
       }
       state.set(String(params.store), draft);
       return new HttpResponse(null, { status: 204 });
@@ -184,6 +316,98 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       published.push({ pubsub: String(params.pubsub), topic, data, contentType, metadata });
       return new HttpResponse(null, { status: 204 });
     }),
+    "state.bulk": http.post(`${base}/v1.0/state/:store/bulk`, async ({ request, params }) => {
+      const items = storeOf(String(params.store));
+      if (!items) return daprError(400, "ERR_STATE_STORE_NOT_FOUND", `state store ${params.store} is not found`);
+      const failure = await injected("bulkState");
+      if (failure) return failure;
+      let body: { keys?: unknown };
+      try {
+        body = (await request.json()) as { keys?: unknown };
+      } catch (error) {
+        return daprError(400, "ERR_MALFORMED_REQUEST", `failed deserializing HTTP body: ${(error as Error).message}`);
+      }
+      const keys = Array.isArray(body.keys) ? body.keys.map(String) : [];
+      const bad = keys.find((key) => key.includes("||"));
+      if (bad !== undefined) return daprError(400, "ERR_MALFORMED_REQUEST", `input key/keyPrefix '${bad}' can't contain '||'`);
+      // daprd answers in the order asked; a missing key is `{key}` only.
+      return HttpResponse.json(
+        keys.map((key) => {
+          const item = items.get(key);
+          return item ? { key, data: JSON.parse(item.value) as unknown, etag: item.etag } : { key };
+        }),
+      );
+    }),
+    "secrets.get": http.get(`${base}/v1.0/secrets/:store/:name`, async ({ params }) => {
+      // daprd's own codes: no store at all 500, unknown store 401 (sic), unknown secret 500.
+      if (secretStores.size === 0) return daprError(500, "ERR_SECRET_STORES_NOT_CONFIGURED", "secret store is not configured");
+      const store = String(params.store);
+      const name = String(params.name);
+      if (!secretStores.has(store)) return daprError(401, "ERR_SECRET_STORE_NOT_FOUND", `failed finding secret store with key ${store}`);
+      const failure = await injected("getSecret");
+      if (failure) return failure;
+      const values = secrets.get(store)?.get(name);
+      if (!values) {
+        return daprError(
+          500,
+          "ERR_SECRET_GET",
+          `failed getting secret with key ${name} from secret store ${store}: secret ${name} not found`,
+        );
+      }
+      return HttpResponse.json(values);
+    }),
+    "configuration.get": ["v1.0", "v1.0-alpha1"].map((version) =>
+      http.get(`${base}/${version}/configuration/:store`, async ({ request, params }) => {
+        const store = String(params.store);
+        if (configurationStores.size === 0) {
+          return daprError(500, "ERR_CONFIGURATION_STORE_NOT_CONFIGURED", "configuration stores not configured");
+        }
+        if (!configurationStores.has(store))
+          return daprError(400, "ERR_CONFIGURATION_STORE_NOT_FOUND", `configuration store ${store} not found`);
+        const failure = await injected("getConfiguration");
+        if (failure) return failure;
+        const items = configuration.get(store) ?? new Map<string, ConfigurationEntry>();
+        const asked = new URL(request.url).searchParams.getAll("key");
+        // Unknown keys are left out; no key at all means every key. daprd (configuration.redis)
+        // answers 204 with no body when none is found, and leaves out an empty version or metadata.
+        const found = (asked.length ? asked : [...items.keys()]).filter((key) => items.has(key));
+        if (found.length === 0) return new HttpResponse(null, { status: 204 });
+        return HttpResponse.json(
+          Object.fromEntries(
+            found.map((key) => {
+              const { value, version, metadata } = items.get(key) as ConfigurationEntry;
+              return [key, { value, ...(version ? { version } : {}), ...(Object.keys(metadata).length ? { metadata } : {}) }];
+            }),
+          ),
+        );
+      }),
+    ),
+    invoke: http.all(`${base}/v1.0/invoke/:appId/method/*`, async ({ request, params }) => {
+      const appId = decodeURIComponent(String(params.appId));
+      const url = new URL(request.url);
+      const path = `/${decodeURIComponent(url.pathname.split("/method/").slice(1).join("/method/"))}`;
+      const failure = await injected("invoke");
+      if (failure) return failure;
+      const routes = apps.get(appId);
+      // daprd's answer when name resolution finds no such app (after about a second, with mDNS).
+      if (!routes) return daprError(500, "ERR_DIRECT_INVOKE", `failed to invoke, id: ${appId}, err: couldn't find service: ${appId}`);
+      const headers = Object.fromEntries([...request.headers].filter(([name]) => name !== "dapr-api-token"));
+      const text = await request.text();
+      let body: unknown = text === "" ? undefined : text;
+      if (text && /json/.test(headers["content-type"] ?? "")) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // kept as text: the app would see the same bytes
+        }
+      }
+      const invocation: Invocation = { appId, method: request.method, path, query: url.search.slice(1), headers, body };
+      invocations.push(invocation);
+      const route = routes.get(`${request.method} ${path}`) ?? routes.get(`* ${path}`);
+      // A known app without that route answers as a Hono app does; daprd passes any status through.
+      if (!route) return new HttpResponse("404 Not Found", { status: 404, headers: { "content-type": "text/plain; charset=UTF-8" } });
+      return appResponse(typeof route === "function" ? await route(invocation) : route);
+    }),
     "bindings.invoke": http.post(`${base}/v1.0/bindings/:name`, async ({ request, params }) => {
       const failure = await injected("invokeBinding");
       if (failure) return failure;
@@ -203,8 +427,18 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     port,
     /** An executor pointed at this fake (msw must be listening). */
     execute: createSidecarExecutor({ port, token: options.token, timeoutMs: 1_000 }) as Executor,
+    /** The runtime's sidecar client pointed at this fake, as inputs use it (msw must be listening). */
+    client: createSidecarClient({ port, token: options.token, timeoutMs: 1_000 }),
     published,
     bindings: bindingCalls,
+    /** Every service invocation of a known app, in order. */
+    invocations,
+    /** A called app: `sidecar.app("payments").on("POST", "/charge", { status: 201, body: { id: "c-1" } })`. Unknown apps answer as daprd does (500 ERR_DIRECT_INVOKE). */
+    app,
+    /** Stores a secret: `values` is what daprd answers for it (`{ [key]: value }`). */
+    secret: (store: string, name: string, values: Record<string, string>) => secretOf(store, name, values),
+    /** Stores a configuration item; a string is its value, with the next version of the key ("1", "2", …). */
+    configure: (store: string, key: string, value: string | ConfigurationSeed) => configure(store, key, value),
     /** The stored value of a key, parsed, or undefined. */
     get: (store: string, key: string) => {
       const item = state.get(store)?.get(key);
@@ -221,6 +455,9 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       published.length = 0;
       bindingCalls.length = 0;
       failures.length = 0;
+      invocations.length = 0;
+      apps.clear();
+      seedStores();
     },
   };
 }
