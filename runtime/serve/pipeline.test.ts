@@ -1,0 +1,230 @@
+// Inputs, concurrency and effects applied once, through the real pipeline and the fake sidecar.
+import { setupServer } from "msw/node";
+import * as v from "valibot";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { callApp, configuration, defineHandler, invoke, publish, reply, saveState, secret, state, states, topic } from "../index.ts";
+import { cloudEvent, invokeRequest } from "../testing/builders.ts";
+import { createFakeSidecar } from "../testing/fake-sidecar.ts";
+import { runHandler, testApp } from "../testing/run.ts";
+
+const sidecar = createFakeSidecar({ configuration: { configstore: { "max-amount": "500" } } });
+const server = setupServer(...sidecar.handlers);
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => sidecar.reset());
+afterAll(() => server.close());
+const client = { client: sidecar.client };
+
+const Item = v.object({ n: v.number() });
+const handled: unknown[] = [];
+
+const onRead = defineHandler({
+  trigger: topic("pubsub", "reads"),
+  schema: v.object({ id: v.string() }),
+  inputs: ({ data }) => ({
+    item: state("statestore", `item-${data.id}`, { schema: Item }),
+    both: states("statestore", [`item-${data.id}`, "nothing"]),
+    key: secret("secretstore", "api", { key: "token" }),
+    limits: configuration("configstore", ["max-amount"]),
+    answer: callApp("quotes", "POST", "/quote", {
+      after: ["key"],
+      body: { id: data.id },
+      headers: ({ key }) => ({ "x-key": String(key) }),
+    }),
+  }),
+  handle: (_event, inputs) => {
+    handled.push(inputs);
+    return [];
+  },
+});
+
+describe("inputs", () => {
+  it("are read before handle: a key with its ETag, several keys, a secret, configuration, another app's answer", async () => {
+    handled.length = 0;
+    const etag = sidecar.seed("statestore", "item-1", { n: 1 });
+    sidecar.secret("secretstore", "api", { token: "s3cret" });
+    sidecar.app("quotes").on("POST", "/quote", (req) => ({ status: 200, body: { price: 7, sawKey: req.headers["x-key"] } }));
+    const { status } = await runHandler(onRead, cloudEvent(onRead, { id: "1" }), client);
+    expect(status).toBe("SUCCESS");
+    expect(handled).toEqual([
+      {
+        item: { key: "item-1", value: { n: 1 }, etag },
+        both: [
+          { key: "item-1", value: { n: 1 }, etag },
+          { key: "nothing", value: undefined, etag: undefined },
+        ],
+        key: "s3cret",
+        limits: { "max-amount": expect.objectContaining({ value: "500" }) },
+        answer: { ok: true, status: 200, body: { price: 7, sawKey: "s3cret" } },
+      },
+    ]);
+    expect(sidecar.invocations[0]).toMatchObject({ appId: "quotes", method: "POST", path: "/quote", body: { id: "1" } });
+  });
+
+  it("give a missing key as undefined, unvalidated", async () => {
+    handled.length = 0;
+    sidecar.secret("secretstore", "api", { token: "t" });
+    sidecar.app("quotes").on("POST", "/quote", { body: {} });
+    await runHandler(onRead, cloudEvent(onRead, { id: "absent" }), client);
+    expect(handled).toMatchObject([{ item: { key: "item-absent", value: undefined, etag: undefined } }]);
+  });
+
+  it("hand a called app's 4xx to the handler", async () => {
+    handled.length = 0;
+    sidecar.secret("secretstore", "api", { token: "t" });
+    sidecar.app("quotes").on("POST", "/quote", { status: 404, body: { error: "no quote" } });
+    expect((await runHandler(onRead, cloudEvent(onRead, { id: "1" }), client)).status).toBe("SUCCESS");
+    expect(handled).toMatchObject([{ answer: { ok: false, status: 404, body: { error: "no quote" } } }]);
+  });
+
+  it("turn a sidecar failure or a called app's 5xx into RETRY, before handle runs", async () => {
+    handled.length = 0;
+    sidecar.secret("secretstore", "api", { token: "t" });
+    sidecar.app("quotes").on("POST", "/quote", { status: 503 });
+    const down = await runHandler(onRead, cloudEvent(onRead, { id: "1" }), client);
+    expect(down).toMatchObject({
+      status: "RETRY",
+      reason: expect.stringContaining("input answer (callApp quotes POST /quote): quotes POST /quote answered 503"),
+    });
+    sidecar.fail({ operation: "getState", status: 500, errorCode: "ERR_STATE_GET" });
+    const unreadable = await runHandler(onRead, cloudEvent(onRead, { id: "1" }), client);
+    // The first read is of the applied-record (an idempotent topic handler), and fails the same way.
+    expect(unreadable).toMatchObject({ status: "RETRY", reason: expect.stringContaining("sidecar answered 500 ERR_STATE_GET") });
+    expect(handled).toEqual([]);
+  });
+
+  it("turn a stored value that fails its schema into DROP with the reason", async () => {
+    sidecar.seed("statestore", "item-1", { n: "not a number" });
+    sidecar.secret("secretstore", "api", { token: "t" });
+    sidecar.app("quotes").on("POST", "/quote", { body: {} });
+    const { status, reason } = await runHandler(onRead, cloudEvent(onRead, { id: "1" }), client);
+    expect({ status, reason }).toEqual({
+      status: "DROP",
+      reason: expect.stringContaining("stored value of statestore/item-1 fails its schema: n: Invalid type"),
+    });
+  });
+
+  it("keep daprd's text from an invoked route's caller: 502 for an unavailable input, 500 for invalid stored data", async () => {
+    const getItem = defineHandler({
+      trigger: invoke("GET", "/items/:id"),
+      schema: v.undefined(),
+      inputs: ({ params }) => ({ item: state("statestore", `item-${params.id}`, { schema: Item }) }),
+      handle: (_e, { item }) => reply(200, item.value),
+    });
+    const app = testApp({ getItem }, client);
+    sidecar.fail({ operation: "getState", status: 500, errorCode: "ERR_STATE_GET" });
+    const down = await app.send("getItem", invokeRequest(getItem, { params: { id: "1" } }));
+    expect(down.status).toBe(502);
+    const body = await down.json();
+    expect(body).toEqual({
+      error: "a dependency of this request is unavailable, try again",
+      correlationId: expect.stringMatching(/^[\da-f]{32}$/),
+    });
+    expect(JSON.stringify(body)).not.toContain("ERR_STATE_GET");
+    sidecar.seed("statestore", "item-2", { n: "x" });
+    expect((await app.send("getItem", invokeRequest(getItem, { params: { id: "2" } }))).status).toBe(500);
+  });
+});
+
+describe("concurrency", () => {
+  let runs = 0;
+  const bump = defineHandler({
+    trigger: invoke("POST", "/counters/:name"),
+    schema: v.undefined(),
+    inputs: ({ params }) => ({ counter: state("statestore", `counter-${params.name}`, { schema: Item }) }),
+    handle: ({ params }, { counter }) => {
+      runs++;
+      // Another writer sneaks in between this read and this write, the first time only.
+      if (runs === 1) sidecar.seed("statestore", counter.key, { n: 100 });
+      const n = (counter.value?.n ?? 0) + 1;
+      return [saveState("statestore", counter.key, { n }, { etag: counter.etag }), reply(200, { n })];
+    },
+  });
+
+  it("reads again and runs handle again when its write meets a concurrent change (409)", async () => {
+    runs = 0;
+    sidecar.seed("statestore", "counter-a", { n: 1 });
+    const res = await testApp({ bump }, client).send("bump", invokeRequest(bump, { params: { name: "a" } }));
+    expect({ status: res.status, body: await res.json(), runs }).toEqual({ status: 200, body: { n: 101 }, runs: 2 });
+    expect(sidecar.get("statestore", "counter-a")).toEqual({ n: 101 });
+  });
+
+  it("answers 409 (RETRY for a topic) when every attempt meets a conflict, with nothing applied", async () => {
+    const stubborn = defineHandler({
+      trigger: invoke("POST", "/stubborn"),
+      schema: v.undefined(),
+      inputs: () => ({ a: state("statestore", "a") }),
+      handle: (_e, { a }) => {
+        sidecar.seed("statestore", "a", { changed: true }); // someone always writes first
+        return [saveState("statestore", "a", { mine: true }, { etag: a.etag ?? "stale" }), saveState("statestore", "b", { mine: true })];
+      },
+    });
+    sidecar.seed("statestore", "a", 1);
+    const res = await testApp({ stubborn }, client).send("stubborn", invokeRequest(stubborn));
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: "the data changed while this request was handled, try again" });
+    expect(sidecar.get("statestore", "b")).toBeUndefined(); // the other write of the same delivery was not applied either
+  });
+});
+
+describe("effects applied once", () => {
+  let charged = 0;
+  const onPaid = defineHandler({
+    trigger: topic("pubsub", "paid"),
+    schema: v.object({ orderId: v.string() }),
+    inputs: ({ data }) => ({ charge: callApp("gateway", "POST", "/charge", { body: data }) }),
+    handle: ({ data }) => [
+      saveState("statestore", `paid-${data.orderId}`, true),
+      saveState("statestore", `ledger-${data.orderId}`, 1),
+      publish("pubsub", "receipts", data),
+    ],
+  });
+
+  it("writes a delivery's state in one transaction with its applied-record, before the publish, whose id is derived", async () => {
+    sidecar.app("gateway").on("POST", "/charge", { body: { ok: true } });
+    const delivery = cloudEvent(onPaid, { orderId: "o-1" }, { id: "msg-1" });
+    expect((await runHandler(onPaid, delivery, client)).status).toBe("SUCCESS");
+    expect(sidecar.get("statestore", "paid-o-1")).toBe(true);
+    expect(sidecar.get("statestore", "daprlet-applied-handler-msg-1")).toEqual({ appliedAt: expect.any(String) });
+    expect(sidecar.published).toEqual([expect.objectContaining({ topic: "receipts", metadata: { "cloudevent.id": "msg-1-2" } })]);
+  });
+
+  it("applies nothing twice when the same message comes again, and does not call the other app again", async () => {
+    charged = 0;
+    sidecar.app("gateway").on("POST", "/charge", () => {
+      charged++;
+      return { body: { ok: true } };
+    });
+    const delivery = cloudEvent(onPaid, { orderId: "o-2" }, { id: "msg-2" });
+    await runHandler(onPaid, delivery, client);
+    const again = await runHandler(onPaid, delivery, client);
+    expect({ status: again.status, charged, published: sidecar.published.length }).toEqual({ status: "SUCCESS", charged: 1, published: 1 });
+  });
+
+  it("finishes what a failed delivery still owed (the publish) without handling it again", async () => {
+    charged = 0;
+    sidecar.app("gateway").on("POST", "/charge", () => {
+      charged++;
+      return { body: { ok: true } };
+    });
+    sidecar.fail({ operation: "publish", status: 500, errorCode: "ERR_PUBSUB_PUBLISH_MESSAGE" });
+    const delivery = cloudEvent(onPaid, { orderId: "o-3" }, { id: "msg-3" });
+    expect((await runHandler(onPaid, delivery, client)).status).toBe("RETRY");
+    expect(sidecar.get("statestore", "paid-o-3")).toBe(true); // committed before the publish failed
+    const redelivered = await runHandler(onPaid, delivery, client);
+    expect({ status: redelivered.status, charged, published: sidecar.published.map((p) => p.metadata) }).toEqual({
+      status: "SUCCESS",
+      charged: 1,
+      published: [{ "cloudevent.id": "msg-3-2" }],
+    });
+    expect(sidecar.get("statestore", "daprlet-applied-handler-msg-3")).toEqual({ appliedAt: expect.any(String) });
+  });
+
+  it("can be turned off per handler", async () => {
+    const loose = defineHandler({ ...onPaid, idempotency: false });
+    sidecar.app("gateway").on("POST", "/charge", { body: {} });
+    const delivery = cloudEvent(loose, { orderId: "o-4" }, { id: "msg-4" });
+    await runHandler(loose, delivery, client);
+    await runHandler(loose, delivery, client);
+    expect(sidecar.published).toHaveLength(2);
+  });
+});
