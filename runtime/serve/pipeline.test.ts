@@ -9,7 +9,7 @@ import { runHandler, testApp } from "../testing/run.ts";
 
 const sidecar = createFakeSidecar({ configuration: { configstore: { "max-amount": "500" } } });
 const server = setupServer(...sidecar.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
 afterEach(() => sidecar.reset());
 afterAll(() => server.close());
 const client = { client: sidecar.client };
