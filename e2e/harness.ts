@@ -48,6 +48,8 @@ export interface StackOptions {
   project?: string;
   /** Component folders under components/ to load, besides common/. */
   profiles?: string[];
+  /** daprd's resource folders, relative to the project, instead of components/common + profiles + subscriptions + resiliency. */
+  resources?: string[];
   /** Extra handler files: name → source (importing the runtime as `daprlet`, as handlers do). */
   handlers?: Record<string, string>;
   /** Edit the temporary copy before anything starts (component metadata, schedules). */
@@ -116,7 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   const profiles = options.profiles ?? ["embedded"];
-  const resources = ["components/common", ...profiles.map((p) => `components/${p}`), "subscriptions", "resiliency"];
+  const resources = options.resources ?? ["components/common", ...profiles.map((p) => `components/${p}`), "subscriptions", "resiliency"];
   const sidecar = spawn(
     daprd,
     [
@@ -129,7 +131,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ["--metrics-port", String(metricsPort)],
       ["--dapr-listen-addresses", "127.0.0.1"],
       ...resources.map((r) => ["--resources-path", join(dir, r)]),
-      ["--config", join(dir, "config/dapr-config.yaml")],
+      // A project without a Configuration of its own (an example app) gets the checkout's.
+      ["--config", existsSync(join(dir, "config/dapr-config.yaml")) ? join(dir, "config/dapr-config.yaml") : join(projectRoot, "config/dapr-config.yaml")],
       ["--enable-app-health-check"],
       ["--app-health-check-path", "/healthz"],
       ["--app-health-probe-interval", "1"],

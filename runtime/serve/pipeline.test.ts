@@ -228,3 +228,22 @@ describe("effects applied once", () => {
     expect(sidecar.published).toHaveLength(2);
   });
 });
+
+describe("a retried or dropped message", () => {
+  it("leaves no applied-record, so its redelivery is handled again", async () => {
+    let attempts = 0;
+    const waiting = defineHandler({
+      trigger: topic("pubsub", "waiting"),
+      schema: v.unknown(),
+      handle: () =>
+        ++attempts === 1
+          ? [saveState("statestore", "side", 1), { kind: "retry", reason: "not yet" } as const]
+          : [saveState("statestore", "done", 1)],
+    });
+    const delivery = cloudEvent(waiting, {}, { id: "w-1" });
+    expect((await runHandler(waiting, delivery, client)).status).toBe("RETRY");
+    expect(sidecar.get("statestore", "daprlet-applied-handler-w-1")).toBeUndefined();
+    expect((await runHandler(waiting, delivery, client)).status).toBe("SUCCESS");
+    expect(sidecar.get("statestore", "done")).toBe(1);
+  });
+});

@@ -158,7 +158,9 @@ async function processMessage(
       }
     }
     // execute: state writes first, one transaction per store (with the applied-record), then the rest.
-    const failed = await execute(plan(calls, guard), observation, options.execute);
+    // A message the handler retries or drops is not "applied": its redelivery must be handled again.
+    const settled = calls.length > 0 && !facts.effects.some((e) => e.kind === "retry" || e.kind === "drop");
+    const failed = await execute(plan(calls, settled ? guard : undefined), observation, options.execute);
     if (failed && isConflict(failed.error)) {
       conflicts = attempt;
       if (attempt < maxAttempts) {

@@ -1,0 +1,83 @@
+// The payment and inventory side of the shipped service, end to end on real daprds: the order
+// service and the payment-gateway example app, each with its own sidecar, calling each other by
+// app id. About your handlers: edit or delete it with them.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot, type Stack, startStack, waitFor } from "../e2e/harness.ts";
+
+let gateway: Stack;
+let orders: Stack;
+beforeAll(async () => {
+  gateway = await startStack({ project: join(projectRoot, "examples/payment-gateway"), resources: ["components"] });
+  orders = await startStack({ project: projectRoot });
+});
+afterAll(async () => {
+  await orders?.stop();
+  await gateway?.stop();
+});
+
+const invoke = (method: string, path: string, body?: unknown) =>
+  orders.dapr(`/v1.0/invoke/order-service/method${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+const publish = (topic: string, data: unknown, id: string) =>
+  orders.dapr(`/v1.0/publish/pubsub/${topic}?metadata.cloudevent.id=${id}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(data),
+  });
+
+describe("payments", () => {
+  it("charges an order through the gateway app and records an approval in payment and order", async () => {
+    expect((await invoke("POST", "/orders", { orderId: "pay-1", amount: 100 })).status).toBe(202);
+    expect((await publish("payments", { orderId: "pay-1", amount: 100, cardToken: "tok" }, "p-1")).status).toBe(204);
+    const payment = await waitFor("payment-pay-1", () => orders.getState("payment-pay-1"));
+    expect(payment).toEqual({ orderId: "pay-1", amount: 100, status: "approved", reference: "ch-pay-1" });
+    expect(await orders.getState("order-pay-1")).toEqual({ orderId: "pay-1", amount: 100, status: "approved" });
+  });
+
+  it("records a decline above the gateway's limit", async () => {
+    expect((await invoke("POST", "/orders", { orderId: "pay-2", amount: 5000 })).status).toBe(202);
+    await publish("payments", { orderId: "pay-2", amount: 5000, cardToken: "tok" }, "p-2");
+    expect(await waitFor("payment-pay-2", () => orders.getState("payment-pay-2"))).toMatchObject({ status: "declined", reference: "dc-pay-2" });
+    expect(await orders.getState("order-pay-2")).toMatchObject({ status: "declined" });
+  });
+
+  it("retries a payment whose order is not stored yet, and charges it once the order arrives", async () => {
+    await publish("payments", { orderId: "pay-3", amount: 7, cardToken: "tok" }, "p-3");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await orders.getState("payment-pay-3")).toBeUndefined();
+    expect((await invoke("POST", "/orders", { orderId: "pay-3", amount: 7 })).status).toBe(202);
+    const payment = await waitFor("payment-pay-3", () => orders.getState("payment-pay-3"), 15_000).catch((e) => {
+      console.log(orders.logs().split("\n").filter((l) => /payments|pay-3|p-3/.test(l)).slice(-30).join("\n"));
+      throw e;
+    });
+    expect(payment).toMatchObject({ status: "approved" });
+  });
+
+  it("dead-letters a payment whose amount differs from the order's, with the reason, and charges nothing", async () => {
+    expect((await invoke("POST", "/orders", { orderId: "pay-4", amount: 10 })).status).toBe(202);
+    await publish("payments", { orderId: "pay-4", amount: 11, cardToken: "tok" }, "p-4");
+    const dead = await waitFor("the dead letter of p-4", () => orders.getState("deadletter-p-4"));
+    expect(dead).toMatchObject({ topic: "payments", reason: "amount 11 does not match order pay-4 (10)" });
+    expect(await orders.getState("payment-pay-4")).toBeUndefined();
+  });
+});
+
+describe("inventory", () => {
+  it("sells exactly the stock to 100 concurrent reservations: 50 × 200, 50 × 409, no 5xx, 0 left", async () => {
+    expect((await invoke("PUT", "/inventory/sku-race", { available: 50 })).status).toBe(200);
+    const answers = await Promise.all(Array.from({ length: 100 }, () => invoke("POST", "/inventory/sku-race/reserve", { qty: 1 })));
+    const counts = answers.reduce<Record<number, number>>((n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }), {});
+    console.log(`[e2e] 100 reservations of 1 against 50: ${JSON.stringify(counts)}`);
+    expect(counts).toEqual({ 200: 50, 409: 50 });
+    expect(await orders.getState("stock-sku-race")).toEqual({ available: 0 });
+  });
+
+  it("answers 404 for a sku without stock", async () => {
+    const res = await invoke("POST", "/inventory/nothing/reserve", { qty: 1 });
+    expect(res.status).toBe(404);
+  });
+});
