@@ -121,9 +121,9 @@ function appResponse(answer: AppAnswer): Response {
  * bulk get, transactions), publish and bulk publish, output bindings, secrets, configuration,
  * service invocation (canned answers per app), metadata and health. `reset` empties state and
  * what was recorded, forgets registered apps, and puts secrets and configuration back to the
- * options' seeds. Its behaviour
- * is pinned by a contract suite that also runs against a real daprd.
+ * options' seeds. Its behaviour is pinned by a contract suite that also runs against a real daprd.
  * @example const sidecar = createFakeSidecar(); server.use(...sidecar.handlers); runHandler(h, d, { sidecar: sidecar.execute })
+ * @example sidecar.secret("secretstore", "api-key", { "api-key": "k" }); sidecar.app("payments").on("POST", "/charge", { status: 201, body: { id: "c-1" } })
  */
 export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const port = options.port ?? 3500;
