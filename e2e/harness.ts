@@ -132,7 +132,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ["--dapr-listen-addresses", "127.0.0.1"],
       ...resources.map((r) => ["--resources-path", join(dir, r)]),
       // A project without a Configuration of its own (an example app) gets the checkout's.
-      ["--config", existsSync(join(dir, "config/dapr-config.yaml")) ? join(dir, "config/dapr-config.yaml") : join(projectRoot, "config/dapr-config.yaml")],
+      [
+        "--config",
+        existsSync(join(dir, "config/dapr-config.yaml"))
+          ? join(dir, "config/dapr-config.yaml")
+          : join(projectRoot, "config/dapr-config.yaml"),
+      ],
       ["--enable-app-health-check"],
       ["--app-health-check-path", "/healthz"],
       ["--app-health-probe-interval", "1"],

@@ -41,7 +41,10 @@ describe("payments", () => {
   it("records a decline above the gateway's limit", async () => {
     expect((await invoke("POST", "/orders", { orderId: "pay-2", amount: 5000 })).status).toBe(202);
     await publish("payments", { orderId: "pay-2", amount: 5000, cardToken: "tok" }, "p-2");
-    expect(await waitFor("payment-pay-2", () => orders.getState("payment-pay-2"))).toMatchObject({ status: "declined", reference: "dc-pay-2" });
+    expect(await waitFor("payment-pay-2", () => orders.getState("payment-pay-2"))).toMatchObject({
+      status: "declined",
+      reference: "dc-pay-2",
+    });
     expect(await orders.getState("order-pay-2")).toMatchObject({ status: "declined" });
   });
 
@@ -51,7 +54,14 @@ describe("payments", () => {
     expect(await orders.getState("payment-pay-3")).toBeUndefined();
     expect((await invoke("POST", "/orders", { orderId: "pay-3", amount: 7 })).status).toBe(202);
     const payment = await waitFor("payment-pay-3", () => orders.getState("payment-pay-3"), 15_000).catch((e) => {
-      console.log(orders.logs().split("\n").filter((l) => /payments|pay-3|p-3/.test(l)).slice(-30).join("\n"));
+      console.log(
+        orders
+          .logs()
+          .split("\n")
+          .filter((l) => /payments|pay-3|p-3/.test(l))
+          .slice(-30)
+          .join("\n"),
+      );
       throw e;
     });
     expect(payment).toMatchObject({ status: "approved" });

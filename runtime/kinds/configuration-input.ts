@@ -1,11 +1,11 @@
 import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { readJson } from "./wire.ts";
 
-/** One configuration item; absent keys are missing from the record. */
+/** One configuration item; absent keys are missing from the record (daprd leaves out an empty version and metadata). */
 export interface ConfigurationItem {
   value: string;
-  version: string;
-  metadata: Record<string, string>;
+  version?: string;
+  metadata?: Record<string, string>;
 }
 
 interface ConfigurationParams {
@@ -39,6 +39,8 @@ export const configurationInputKind: InputKind<ConfigurationParams, "configurati
     path: `/configuration/${encodeURIComponent(p.store)}?${p.keys.map((k) => `key=${encodeURIComponent(k)}`).join("&")}`,
   }),
   read(p, res): InputRead {
+    // daprd answers 204 with no body when none of the keys exists: every key is absent, not an error.
+    if (res.status === 204 || res.body.length === 0) return { ok: true, value: {} };
     const answer = readJson(res.body);
     if (!answer.ok || typeof answer.value !== "object" || answer.value === null) {
       return { ok: false, fault: "unavailable", reason: `configuration ${p.store}: the answer is not an object` };

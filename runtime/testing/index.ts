@@ -3,5 +3,15 @@
 
 export { createRecorder, fromRecording, type Recording, readRecording, toRecording } from "../observe/record.ts";
 export * from "./builders.ts";
-export { createFakeSidecar, type Failure, type FakeSidecar, type Published } from "./fake-sidecar.ts";
+export {
+  type AppAnswer,
+  type AppRoute,
+  type ConfigurationSeed,
+  createFakeSidecar,
+  type Failure,
+  type FakeSidecar,
+  type Invocation,
+  type Operation,
+  type Published,
+} from "./fake-sidecar.ts";
 export { type RunResult, runHandler, testApp } from "./run.ts";
