@@ -21,6 +21,16 @@ export const onShaky = defineHandler({
   handle: ({ data, id, failure }) => (failure ? [saveState("statestore", "shaky-" + id, data)] : [retry("warming up")]),
 });
 `,
+  // Two inputs read in parallel before handle: a key with its ETag, and a secret.
+  getPrice: `import * as v from "valibot";
+import { defineHandler, invoke, reply, secret, state } from "daprlet";
+export const getPrice = defineHandler({
+  trigger: invoke("GET", "/prices/:sku"),
+  schema: v.undefined(),
+  inputs: ({ params }) => ({ price: state("statestore", "price-" + params.sku), key: secret("secretstore", "payment-gateway-key") }),
+  handle: ({ params }, { price, key }) => reply(200, { sku: params.sku, price: price.value ?? null, keys: Object.keys(key) }),
+});
+`,
 };
 
 let receiver: ZipkinReceiver;
@@ -50,11 +60,11 @@ function only(spans: ZipkinSpan[], what: string, match: (s: ZipkinSpan) => boole
   if (found.length !== 1) throw new Error(`expected one ${what}, found ${found.length} in:\n${renderTree(spans)}`);
   return found[0];
 }
-const childOf = (spans: ZipkinSpan[], parent: ZipkinSpan, name: string, origin: "app" | "daprd") =>
+const childOf = (spans: ZipkinSpan[], parent: ZipkinSpan, name: string | RegExp, origin: "app" | "daprd") =>
   only(
     spans,
     `${origin} span "${name}" under "${parent.name}"`,
-    (s) => s.parentId === parent.id && s.name === name && originOf(s) === origin,
+    (s) => s.parentId === parent.id && (typeof name === "string" ? s.name === name : name.test(s.name)) && originOf(s) === origin,
   );
 
 /**
@@ -74,7 +84,15 @@ function orderTrace(spans: ZipkinSpan[], create: ZipkinSpan) {
   // daprd delivers the event under its publish span, and onOrderCreated continues that delivery.
   const delivery = childOf(spans, daprdPublish, "pubsub/orders", "daprd");
   const consumer = childOf(spans, delivery, "process orders", "app");
-  childOf(spans, childOf(spans, consumer, "saveState statestore", "app"), "/v1.0/state/statestore", "daprd");
+  // A topic handler first looks for this message's applied-record, then writes its state and the
+  // record in one transaction: each a CLIENT span with daprd's call beneath it.
+  childOf(
+    spans,
+    childOf(spans, consumer, "getState statestore", "app"),
+    /^\/v1\.0\/state\/statestore\/daprlet-applied-onordercreated-/,
+    "daprd",
+  );
+  childOf(spans, childOf(spans, consumer, "transaction statestore", "app"), "/v1.0/state/statestore/transaction", "daprd");
   return { spans, invocation, effects, consumer };
 }
 
@@ -114,6 +132,25 @@ describe("one trace from the order request through daprd to every handler", () =
     });
     expect(tag(trace.consumer, "messaging.message.id")).toMatch(/\S/);
     expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([create.traceId]));
+  });
+
+  it("puts each input's read under the handler's span, with daprd's call beneath it", async () => {
+    const res = await stack.dapr("/v1.0/invoke/order-service/method/prices/sku-9");
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 200,
+      body: { sku: "sku-9", price: null, keys: ["payment-gateway-key"] },
+    });
+    const handler = await waitFor("getPrice's span", () => receiver.spans.find(handlerSpan("getPrice", "SUCCESS")));
+    const reads = await waitFor("both reads and daprd's calls under them", () => {
+      const spans = inTrace(handler.traceId);
+      const state = childOf(spans, handler, "getState statestore", "app");
+      const secret = childOf(spans, handler, "getSecret secretstore", "app");
+      childOf(spans, state, /^\/v1\.0\/state\/statestore\/price-sku-9/, "daprd");
+      childOf(spans, secret, /^\/v1\.0\/secrets\/secretstore\/payment-gateway-key/, "daprd");
+      return { state, secret };
+    });
+    expect(reads.state).toMatchObject({ kind: "CLIENT", tags: { "daprlet.input.name": "price", "daprlet.input.kind": "state" } });
+    expect(reads.secret).toMatchObject({ kind: "CLIENT", tags: { "daprlet.input.name": "key", "daprlet.input.kind": "secret" } });
   });
 
   it("shows a RETRY with its reason, then the redelivery's SUCCESS, in the publisher's trace", async () => {

@@ -74,6 +74,19 @@ describe("payments", () => {
     expect(dead).toMatchObject({ topic: "payments", reason: "amount 11 does not match order pay-4 (10)" });
     expect(await orders.getState("payment-pay-4")).toBeUndefined();
   });
+
+  it("charges and applies a message published twice (same CloudEvent id) once", async () => {
+    expect((await invoke("POST", "/orders", { orderId: "pay-5", amount: 20 })).status).toBe(202);
+    const event = { orderId: "pay-5", amount: 20, cardToken: "tok" };
+    await publish("payments", event, "p-5");
+    await waitFor("payment-pay-5", () => orders.getState("payment-pay-5"));
+    await publish("payments", event, "p-5"); // a publisher's retry, or daprd redelivering after a timeout
+    const handled = () => orders.deliveries("/events/onPaymentRequested").filter((d) => d.body?.includes('"p-5"')).length;
+    await waitFor("the second delivery of p-5", () => handled() === 2);
+    const charges = gateway.deliveries("/charge").filter((d) => d.body?.includes('"pay-5"')).length;
+    console.log(`[e2e] p-5 delivered ${handled()} times, gateway charged ${charges} time(s)`);
+    expect(charges).toBe(1);
+  });
 });
 
 describe("inventory", () => {

@@ -6,6 +6,7 @@ import type { Effect } from "../kinds/effects.ts";
 import type { SidecarClient } from "../kinds/input.ts";
 import { type SaveState, saveState } from "../kinds/save-state.ts";
 import { stateInputKind, storedValue } from "../kinds/state-input.ts";
+import type { Observation } from "../observe/observer.ts";
 
 /** Where a message's record lives. */
 export interface Guard {
@@ -32,10 +33,14 @@ export function guardOf(d: HandlerDescriptor, messageId: string | undefined, cli
   return { store, ttlSeconds, messageId, key: `daprlet-applied-${d.name}-${messageId.replaceAll("||", "|")}` };
 }
 
-/** The record of an earlier delivery of this message, if one was applied. */
-export async function readRecord(guard: Guard, client: SidecarClient, headers: Record<string, string>): Promise<AppliedRecord | undefined> {
+/** The record of an earlier delivery of this message, if one was applied (read in a span of its own when traced). */
+export async function readRecord(guard: Guard, client: SidecarClient, observation: Observation): Promise<AppliedRecord | undefined> {
   const params = { store: guard.store, key: guard.key };
-  const response = await client(stateInputKind.call(params), { headers });
+  const send = (headers: Record<string, string>) => client(stateInputKind.call(params), { headers });
+  const shape = stateInputKind.span(params);
+  const response = observation.child
+    ? await observation.child({ ...shape, attributes: { ...shape.attributes, "daprlet.idempotency.key": guard.key } }, send)
+    : await send(observation.context.headers);
   if (response.status === 204 || response.body.length === 0) return undefined;
   const stored = storedValue(response.body, undefined);
   return stored.ok ? (stored.value as AppliedRecord) : undefined;

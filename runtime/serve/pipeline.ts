@@ -109,7 +109,7 @@ async function processMessage(
   }
   // A message applied before is not handled again. Checked before inputs are loaded, so a
   // redelivery does not call other apps again; without inputs, once `handle` (pure) returned effects.
-  const applied = async () => (guard && client ? ((await readRecord(guard, client, observation.context.headers)) ?? false) : false);
+  const applied = async () => (guard && client ? ((await readRecord(guard, client, observation)) ?? false) : false);
   try {
     if (event && inputs) {
       const record = await applied();
