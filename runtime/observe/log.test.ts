@@ -2,10 +2,10 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { describeHandler } from "../descriptor.ts";
-import { defineHandler, drop, type Handler, saveState, topic } from "../index.ts";
+import { defineHandler, drop, type Handler, invoke, saveState, topic } from "../index.ts";
 import { createApp } from "../serve/app.ts";
 import { cloudEvent } from "../testing/index.ts";
-import { createDeliveryLog, deliveryLogFromEnv } from "./log.ts";
+import { createDeliveryLog, deliveryLine, deliveryLogFromEnv } from "./log.ts";
 import type { Observer } from "./observer.ts";
 import { createTracingObserver } from "./tracing.ts";
 
@@ -49,6 +49,7 @@ describe("the delivery log", () => {
         msg: "delivery",
         handler: "onPayment",
         trigger: "topic pubsub/payments",
+        messageId: "m-1",
         outcome: "SUCCESS",
         durationMs: expect.any(Number),
         traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
@@ -69,6 +70,21 @@ describe("the delivery log", () => {
       { level: "warn", outcome: "RETRY", reason: "handler threw: Error: ledger unavailable", attempt: 2 },
       { level: "warn", outcome: "DROP", reason: "order already settled", attempt: 1 },
     ]);
+  });
+
+  it("names an invoked route's request by its span when there is no message id", () => {
+    const line = deliveryLine({
+      handler: describeHandler(
+        "getOrder",
+        defineHandler({ trigger: invoke("GET", "/orders/:id"), schema: v.undefined(), handle: () => [] }),
+      ),
+      outcome: { verdict: { status: "SUCCESS" }, effects: [] },
+      answer: { status: 204 },
+      durationMs: 1,
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    });
+    expect(line).toMatchObject({ requestId: "00f067aa0ba902b7" });
+    expect(line).not.toHaveProperty("messageId");
   });
 
   it("caps a long reason", async () => {

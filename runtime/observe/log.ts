@@ -20,7 +20,7 @@ export function createDeliveryLog(write: (line: string) => void = (line) => proc
 }
 
 /** The log line as an object, so tests (and other sinks) see exactly what is written. */
-export function deliveryLine({ handler, outcome, durationMs, traceparent }: DeliveryReport) {
+export function deliveryLine({ handler, outcome, durationMs, traceparent, messageId }: DeliveryReport) {
   const { status, reason } = outcome.verdict;
   const ids = idsOf(traceparent);
   return {
@@ -29,11 +29,15 @@ export function deliveryLine({ handler, outcome, durationMs, traceparent }: Deli
     msg: "delivery",
     handler: handler.name,
     trigger: describeTrigger(handler.trigger),
+    // Which message: the CloudEvent id (the same on every redelivery), else this request's span.
+    ...(messageId ? { messageId } : ids ? { requestId: ids.spanId } : {}),
     outcome: status,
     ...(status !== "SUCCESS" && reason ? { reason: reason.length > maxReason ? `${reason.slice(0, maxReason)}…` : reason } : {}),
     durationMs: Math.round(durationMs * 100) / 100,
     ...(ids ? { traceId: ids.traceId, spanId: ids.spanId } : {}),
     ...(outcome.attempt ? { attempt: outcome.attempt } : {}),
+    ...(outcome.duplicate ? { duplicate: true } : {}),
+    ...(outcome.conflicts ? { conflicts: outcome.conflicts } : {}),
   };
 }
 
