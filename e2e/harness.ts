@@ -178,7 +178,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const e of early) e.catch(() => {}); // a later exit (stop) is not an error
   try {
     // With no placement or scheduler address, /v1.0/healthz turns 204 once the app is found and healthy.
-    await Promise.race([waitFor("daprd to report healthy", async () => (await dapr("/v1.0/healthz")).status === 204, 60_000), ...early]);
+    // healthz can turn 204 a moment before daprd's app-health state lets calls through ("app is not
+    // in a healthy state"): also wait until daprd invokes the app's own health route.
+    const ready = async () =>
+      (await dapr("/v1.0/healthz")).status === 204 && (await dapr(`/v1.0/invoke/${project.appId}/method/healthz`)).status === 200;
+    await Promise.race([waitFor("daprd to report healthy and reach the app", ready, 60_000), ...early]);
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- last log lines ---\n${output.split("\n").slice(-40).join("\n")}`);

@@ -3,7 +3,8 @@
 // app id. About your handlers: edit or delete it with them.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot, type Stack, startStack, waitFor } from "../e2e/harness.ts";
+import { projectRoot, type Stack, setMetadata, startStack, waitFor } from "../e2e/harness.ts";
+import { type Server, startRedis } from "../e2e/servers.ts";
 
 let gateway: Stack;
 let orders: Stack;
@@ -28,6 +29,18 @@ const publish = (topic: string, data: unknown, id: string) =>
     headers: { "content-type": "application/json" },
     body: JSON.stringify(data),
   });
+
+type Call = (method: string, path: string, body?: unknown) => Promise<Response>;
+
+/** Stocks 50 of a sku, sends 100 concurrent reservations of 1, and counts the answers by status. */
+async function race(call: Call, sku: string, label: string) {
+  expect((await call("PUT", `/inventory/${sku}`, { available: 50 })).status).toBe(200);
+  const answers = await Promise.all(Array.from({ length: 100 }, () => call("POST", `/inventory/${sku}/reserve`, { qty: 1 })));
+  const counts: Record<number, number> = {};
+  for (const { status } of answers) counts[status] = (counts[status] ?? 0) + 1;
+  console.log(`[e2e] ${label}, 100 reservations of 1 against 50: ${JSON.stringify(counts)}`);
+  return counts;
+}
 
 describe("payments", () => {
   it("charges an order through the gateway app and records an approval in payment and order", async () => {
@@ -91,16 +104,65 @@ describe("payments", () => {
 
 describe("inventory", () => {
   it("sells exactly the stock to 100 concurrent reservations: 50 × 200, 50 × 409, no 5xx, 0 left", async () => {
-    expect((await invoke("PUT", "/inventory/sku-race", { available: 50 })).status).toBe(200);
-    const answers = await Promise.all(Array.from({ length: 100 }, () => invoke("POST", "/inventory/sku-race/reserve", { qty: 1 })));
-    const counts = answers.reduce<Record<number, number>>((n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }), {});
-    console.log(`[e2e] 100 reservations of 1 against 50: ${JSON.stringify(counts)}`);
-    expect(counts).toEqual({ 200: 50, 409: 50 });
+    expect(await race(invoke, "sku-race", "in memory")).toEqual({ 200: 50, 409: 50 });
     expect(await orders.getState("stock-sku-race")).toEqual({ available: 0 });
   });
 
   it("answers 404 for a sku without stock", async () => {
     const res = await invoke("POST", "/inventory/nothing/reserve", { qty: 1 });
     expect(res.status).toBe(404);
+  });
+});
+
+describe("on Redis (state.redis, pubsub.redis)", () => {
+  let redis: Server;
+  let onRedis: Stack;
+  beforeAll(async () => {
+    redis = await startRedis();
+    onRedis = await startStack({
+      project: projectRoot,
+      profiles: ["redis"],
+      prepare: (dir) => {
+        setMetadata(dir, "redis/statestore.yaml", "redisHost", `127.0.0.1:${redis.port}`);
+        setMetadata(dir, "redis/pubsub.yaml", "redisHost", `127.0.0.1:${redis.port}`);
+      },
+    });
+  });
+  afterAll(async () => {
+    await onRedis?.stop();
+    redis?.stop();
+  });
+
+  it("keeps a single-key ETag write safe: 100 reservations against 50 give 50 × 200 and 50 × 409", async () => {
+    const call: Call = (method, path, body) =>
+      onRedis.dapr(`/v1.0/invoke/order-service/method${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect(await race(call, "sku-redis", "on Redis")).toEqual({ 200: 50, 409: 50 });
+    expect(await onRedis.getState("stock-sku-redis")).toEqual({ available: 0 });
+  });
+
+  it("applies a message published twice once (onOrderCreated's write and record)", async () => {
+    const post = () =>
+      onRedis.dapr("/v1.0/publish/pubsub/orders?metadata.cloudevent.id=dup-1", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ orderId: "dup-1", amount: 3 }),
+      });
+    await post();
+    await waitFor("processed-dup-1", () => onRedis.getState("processed-dup-1"));
+    await post();
+    const handled = () => onRedis.deliveries("/events/onOrderCreated").filter((d) => d.body?.includes('"dup-1"')).length;
+    await waitFor("the second delivery", () => handled() === 2);
+    const lines = () =>
+      onRedis
+        .logs()
+        .split("\n")
+        .filter((l) => l.includes('"messageId":"dup-1"'));
+    // The recorder sees a request before the log line is written: wait for both lines.
+    const log = await waitFor("both log lines", () => (lines().length === 2 ? lines() : undefined));
+    expect(log.map((l) => JSON.parse(l.slice(l.indexOf("{"))).duplicate ?? false)).toEqual([false, true]);
   });
 });
