@@ -64,9 +64,9 @@ build() {
   say "built $* from $module v$version in $((SECONDS - start)) s"
 }
 
-# scheduler and placement have no --version flag: the release ldflags are stamped into the binary's
-# build info as text, so look for ours there.
-stamped() { [ -x "$1" ] && grep -aq -- "buildinfo.version=$2 " "$1"; }
+# scheduler and placement have no --version flag, and -trimpath keeps the ldflags out of their build
+# info: a stamp file beside each binary records the version it was built from.
+stamped() { [ -x "$1" ] && [ "$(cat "$1.version" 2>/dev/null)" = "$2" ]; }
 
 # daprd, and the control-plane services `npm start` runs beside it: the scheduler (Jobs API, actor
 # reminders; daprd's /v1.0/healthz waits for it) and placement (actors, workflows), all from the
@@ -82,6 +82,7 @@ else
   build github.com/dapr/dapr "$runtime_version" "$bin/" \
     "-X github.com/dapr/dapr/pkg/buildinfo.version=$runtime_version -X github.com/dapr/dapr/pkg/buildinfo.gitversion=v$runtime_version -X github.com/dapr/kit/logger.DaprVersion=$runtime_version -s -w" \
     "${DAPR_SIDECAR_FLAVOR:-allcomponents}" "" "${missing[@]}"
+  for name in scheduler placement; do echo "$runtime_version" >"$bin/$name.version"; done
 fi
 
 if have "$bin/dapr" "$cli_version"; then
