@@ -143,7 +143,7 @@ describe("npm start refuses to run half-broken", () => {
     expect(processesIn(root)).toEqual([]);
   });
 
-  it("exits non-zero with the app's error when the app crashes at start-up, and stops daprd and the scheduler", async () => {
+  it("regenerates a stale subscriptions/, then exits non-zero with the app's error when the app crashes at start-up", async () => {
     const dir = mkdtempSync(join(tmpdir(), "daprlet-crash-"));
     try {
       for (const entry of ["handlers", "components", "resiliency", "subscriptions", "config", "scripts", "dapr.yaml", "package.json"])
@@ -153,12 +153,18 @@ describe("npm start refuses to run half-broken", () => {
       const template = readFileSync(join(dir, "dapr.yaml"), "utf8");
       const crashing = `command: ["node_modules/.bin/node", "-e", "console.error('boom: the app cannot start'); process.exit(3)"]`;
       writeFileSync(join(dir, "dapr.yaml"), template.replace(/command: \[.*\]/, crashing));
+      // As if a topic handler were added without `npm run generate`.
+      rmSync(join(dir, "subscriptions/pubsub-orders.yaml"));
       const run = await runStart(dir, 120_000);
       console.log(
         run.output
           .split("\n")
           .filter((l) => l.startsWith("[daprlet]") || l.includes("boom"))
           .join("\n"),
+      );
+      expect(run.output).toContain("[daprlet] subscriptions/ disagreed with handlers/; regenerated it");
+      expect(readFileSync(join(dir, "subscriptions/pubsub-orders.yaml"), "utf8")).toBe(
+        readFileSync(join(root, "subscriptions/pubsub-orders.yaml"), "utf8"),
       );
       expect(run.code).toBe(1);
       expect(run.output).toMatch(/\[daprlet\] the app order-service exited during start-up \(exit status 3\)/);
