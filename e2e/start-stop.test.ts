@@ -14,11 +14,16 @@ const ports = [3000, 3500, 50001, 9090, 50006, 50007, 50008, 50009];
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, context = () => "") {
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | null> | T | undefined | null,
+  timeoutMs: number,
+  context = () => "",
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check();
-    if (value !== undefined && value !== false) return value;
+    if (value !== undefined && value !== null && value !== false) return value;
     await sleep(200);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${context()}`);
@@ -42,6 +47,17 @@ function processesIn(dir: string) {
   }
   return found;
 }
+
+/** The project's files in a temporary folder (runtime/ and node_modules/ linked), to edit freely. */
+function copyProject() {
+  const dir = mkdtempSync(join(tmpdir(), "daprlet-copy-"));
+  for (const entry of ["handlers", "components", "resiliency", "subscriptions", "config", "scripts", "dapr.yaml", "package.json"])
+    cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  symlinkSync(join(root, "runtime"), join(dir, "runtime"));
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+const daprHome = process.env.DAPRLET_DAPR_HOME ?? join(root, ".dapr-home");
 
 describe.skipIf(!hasTmux)("npm start in a terminal", () => {
   const socket = `daprlet-e2e-${process.pid}`;
@@ -96,6 +112,81 @@ describe.skipIf(!hasTmux)("npm start in a terminal", () => {
     expect(listening()).toEqual([]);
     expect(processesIn(root)).toEqual([]);
   });
+
+  it("npm run dev restarts the app and regenerates subscriptions when a handler is added, keeping daprd; Ctrl-C leaves nothing", async () => {
+    const dir = copyProject();
+    try {
+      writeFileSync(pane, "");
+      tmux("send-keys", "-t", "start", `cd ${dir} && DAPRLET_DAPR_HOME=${daprHome} npm run dev`, "Enter");
+      await waitFor("the [daprlet] ready line", () => /\[daprlet\] ready in .*/.exec(output())?.[0], 150_000, tail);
+      const daprd = spawnSync("ss", ["-Hltnp", "sport = :3500"], { encoding: "utf8" }).stdout.match(/pid=(\d+)/)?.[1];
+
+      const saved = Date.now();
+      writeFileSync(
+        join(dir, "handlers/onPing.ts"),
+        [
+          'import * as v from "valibot";',
+          'import { defineHandler, saveState, topic } from "../runtime/index.ts";',
+          "export const onPing = defineHandler({",
+          '  trigger: topic("pubsub", "pings"),',
+          "  schema: v.object({ n: v.number() }),",
+          '  handle: ({ data }) => [saveState("statestore", "ping-" + String(data.n), data)],',
+          "});",
+          "",
+        ].join("\n"),
+      );
+      const restarted = await waitFor(
+        "the app to restart",
+        () => /\[daprlet\] app restarted (\d+) ms after handlers\/onPing.ts/.exec(output()),
+        20_000,
+        tail,
+      );
+      console.log(`${restarted[0]} (${Date.now() - saved} ms seen by the test)`);
+      expect(Number(restarted[1])).toBeLessThan(3000);
+      expect(output()).toContain("[daprlet] subscriptions/ disagreed with handlers/; regenerated it");
+      expect(existsSync(join(dir, "subscriptions/pubsub-pings.yaml"))).toBe(true);
+      // daprd hot-reloads the new Subscription: a ping published through it reaches the new handler.
+      await waitFor(
+        "daprd to list the new subscription",
+        async () => {
+          const meta = (await (await fetch("http://127.0.0.1:3500/v1.0/metadata")).json()) as { subscriptions?: { topic: string }[] };
+          return meta.subscriptions?.some((s) => s.topic === "pings");
+        },
+        20_000,
+        tail,
+      );
+      const state = await waitFor(
+        "the ping's state",
+        async () => {
+          await fetch("http://127.0.0.1:3500/v1.0/publish/pubsub/pings", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: '{"n":7}',
+          });
+          const r = await fetch("http://127.0.0.1:3500/v1.0/state/statestore/ping-7");
+          return r.status === 200 ? r.json() : undefined;
+        },
+        20_000,
+        tail,
+      );
+      expect(state).toEqual({ n: 7 });
+      expect(spawnSync("ss", ["-Hltnp", "sport = :3500"], { encoding: "utf8" }).stdout).toContain(`pid=${daprd},`);
+
+      tmux("send-keys", "-t", "start", "C-c");
+      await waitFor(
+        "npm run dev to exit after Ctrl-C",
+        () => tmux("display-message", "-p", "-t", "start", "#{pane_current_command}").stdout.trim() === "bash",
+        30_000,
+        tail,
+      );
+      expect(output()).toContain("[daprlet] stopped");
+      expect(listening()).toEqual([]);
+      expect(processesIn(dir)).toEqual([]);
+    } finally {
+      tmux("send-keys", "-t", "start", `cd ${root}`, "Enter");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 it.runIf(!hasTmux)("needs tmux to drive a real terminal: apt-get install -y tmux", () => {
@@ -108,7 +199,7 @@ function runStart(cwd: string, timeoutMs: number) {
     const started = Date.now();
     const child = spawn(join(root, "node_modules/.bin/node"), ["scripts/start.ts"], {
       cwd,
-      env: { ...process.env, DAPRLET_DAPR_HOME: process.env.DAPRLET_DAPR_HOME ?? join(root, ".dapr-home") },
+      env: { ...process.env, DAPRLET_DAPR_HOME: daprHome },
     });
     let output = "";
     child.stdout.on("data", (d) => {
@@ -144,12 +235,8 @@ describe("npm start refuses to run half-broken", () => {
   });
 
   it("regenerates a stale subscriptions/, then exits non-zero with the app's error when the app crashes at start-up", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "daprlet-crash-"));
+    const dir = copyProject();
     try {
-      for (const entry of ["handlers", "components", "resiliency", "subscriptions", "config", "scripts", "dapr.yaml", "package.json"])
-        cpSync(join(root, entry), join(dir, entry), { recursive: true });
-      symlinkSync(join(root, "runtime"), join(dir, "runtime"));
-      symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
       const template = readFileSync(join(dir, "dapr.yaml"), "utf8");
       const crashing = `command: ["node_modules/.bin/node", "-e", "console.error('boom: the app cannot start'); process.exit(3)"]`;
       writeFileSync(join(dir, "dapr.yaml"), template.replace(/command: \[.*\]/, crashing));
