@@ -320,6 +320,28 @@ function crashReport(app: App, watch: Watch, when: string) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Traces: a Zipkin from `npm run zipkin` is used when no exporter is configured.
+
+async function zipkinEnv(): Promise<Record<string, string>> {
+  const configured = [
+    "OTEL_TRACES_EXPORTER",
+    "OTEL_EXPORTER_ZIPKIN_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+  ];
+  if (configured.some((key) => process.env[key])) return {};
+  const zipkin = "http://127.0.0.1:9411";
+  const up = await fetch(`${zipkin}/health`, { signal: AbortSignal.timeout(500) }).then(
+    async (r) => r.ok && (await r.text()).includes("UP"),
+    () => false,
+  );
+  if (!up) return {};
+  say(`traces go to the Zipkin of npm run zipkin: ${zipkin}/zipkin/`);
+  // config/dapr-config.yaml expands it for daprd; the app reads it too.
+  return { OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${zipkin}/api/v2/spans` };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Dev mode.
 
 /**
@@ -450,12 +472,14 @@ async function main() {
   const scheduler = runScheduler ? await startScheduler(app.schedulerHostAddress) : undefined;
   if (scheduler) say(`scheduler on ${app.schedulerHostAddress} (data .data/scheduler, log ${scheduler.logFile.slice(root.length + 1)})`);
 
+  const env = { ...process.env, DAPR_RUNTIME_PATH: home, ...(await zipkinEnv()) };
   const watch: Watch = { healthySince: 0, appLines: [] };
   let ready = false;
   cli = spawn(join(bin, "dapr"), ["run", "--runtime-path", home, "-f", dev ? devTemplate(template.file) : template.file], {
     cwd: root,
-    // The CLI finds daprd through DAPR_RUNTIME_PATH for run-file apps (it ignores --runtime-path there).
-    env: { ...process.env, DAPR_RUNTIME_PATH: home },
+    // The CLI finds daprd through DAPR_RUNTIME_PATH for run-file apps (it ignores --runtime-path there);
+    // it hands this environment to daprd and to the app.
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const appPrefix = `== APP - ${app.appID} == `;
