@@ -91,9 +91,10 @@ function listenOnce(port: number, host: string) {
 }
 
 async function isBusy(port: number) {
-  // "::" is dual-stack: it collides with listeners on 127.0.0.1, ::1 and 0.0.0.0 alike.
-  const error = (await listenOnce(port, "::")) ?? (await listenOnce(port, "0.0.0.0"));
-  return error?.code === "EADDRINUSE" || error?.code === "EACCES";
+  const taken = (error?: NodeJS.ErrnoException) => error?.code === "EADDRINUSE" || error?.code === "EACCES";
+  // "::" is dual-stack: it collides with listeners on 127.0.0.1, ::1 and 0.0.0.0 alike. Without IPv6, try IPv4.
+  const v6 = await listenOnce(port, "::");
+  return taken(v6) || (v6 !== undefined && taken(await listenOnce(port, "0.0.0.0")));
 }
 
 function holderOf(port: number) {
@@ -469,10 +470,12 @@ async function main() {
   if (setup.status !== 0) throw new StartError("setup failed (its messages are above): npm run setup");
   syncSubscriptions();
 
+  if (stopping) return; // Ctrl-C during setup: start nothing more
   const scheduler = runScheduler ? await startScheduler(app.schedulerHostAddress) : undefined;
   if (scheduler) say(`scheduler on ${app.schedulerHostAddress} (data .data/scheduler, log ${scheduler.logFile.slice(root.length + 1)})`);
 
   const env = { ...process.env, DAPR_RUNTIME_PATH: home, ...(await zipkinEnv()) };
+  if (stopping) return;
   const watch: Watch = { healthySince: 0, appLines: [] };
   let ready = false;
   cli = spawn(join(bin, "dapr"), ["run", "--runtime-path", home, "-f", dev ? devTemplate(template.file) : template.file], {
