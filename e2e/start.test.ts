@@ -9,29 +9,28 @@ import { projectRoot, waitFor } from "./harness.ts";
 let run: ChildProcess | undefined;
 let output = "";
 afterAll(async () => {
-  if (run?.pid) {
-    // dapr run starts daprd and the app as children: stop the whole process group, as Ctrl+C does.
-    process.kill(-run.pid, "SIGINT");
-    await new Promise((r) => setTimeout(r, 2000));
-    try {
-      process.kill(-run.pid, "SIGKILL");
-    } catch {}
+  if (run?.pid && run.exitCode === null) {
+    // scripts/start.ts stops daprd, the app, the CLI and the scheduler on SIGINT (e2e/start-stop.test.ts
+    // proves it from a terminal); wait for it rather than killing its group, which holds none of them.
+    const exited = new Promise((r) => run?.once("exit", r));
+    run.kill("SIGINT");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
   }
 });
 
 it("`npm start` runs dapr.yaml and serves an order posted through Dapr service invocation", async () => {
   const receipt = join(projectRoot, ".data/receipts/order-start-1.txt");
   rmSync(receipt, { force: true });
-  run = spawn("bash", ["scripts/start.sh"], { cwd: projectRoot, detached: true, env: process.env });
+  run = spawn(join(projectRoot, "node_modules/.bin/node"), ["scripts/start.ts"], { cwd: projectRoot, env: process.env });
   run.stdout?.on("data", (d) => {
     output += d;
   });
   run.stderr?.on("data", (d) => {
     output += d;
   });
-  // What a user waits for too: the CLI prints it once daprd runs and the app is healthy, after which
-  // daprd has started the subscriptions (in-memory pub/sub drops messages published before that).
-  await waitFor("`dapr run` to report it is up", () => output.includes("You're up and running!"), 90_000).catch((error: Error) => {
+  // What a user waits for too: printed once daprd's healthz is 204, the app is healthy and daprd has
+  // started the subscriptions (in-memory pub/sub drops messages published before that).
+  await waitFor("`npm start` to report it is ready", () => output.includes("[daprlet] ready"), 150_000).catch((error: Error) => {
     throw new Error(`${error.message}\n--- dapr run output ---\n${output.slice(-3000)}`);
   });
   const res = await waitFor(
