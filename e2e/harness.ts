@@ -58,6 +58,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra daprd flags. */
   daprdArgs?: string[];
+  /** A scheduler's address (`startScheduler()` in servers.ts), for jobs; without one daprd runs with the scheduler disabled. */
+  schedulerAddress?: string;
 }
 
 export interface Stack {
@@ -142,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ["--app-health-check-path", "/healthz"],
       ["--app-health-probe-interval", "1"],
       ["--log-level", "info"],
+      options.schedulerAddress ? ["--scheduler-host-address", options.schedulerAddress] : [],
       options.daprdArgs ?? [],
     ].flat(),
     // daprd resolves localstorage's relative rootPath against its working directory, as under `dapr run -f`.

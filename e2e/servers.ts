@@ -51,3 +51,28 @@ export const startMosquitto = () =>
     },
     "mosquitto",
   );
+
+/**
+ * Dapr's scheduler (built by `npm run setup` beside daprd), on free ports with its own data dir:
+ * give `address` to `startStack({ schedulerAddress })`; several daprds may share one.
+ */
+export async function startScheduler(): Promise<Server & { address: string }> {
+  const bin = join(process.env.DAPRLET_DAPR_HOME ?? join(import.meta.dirname, "..", ".dapr-home"), ".dapr", "bin", "scheduler");
+  const [port, healthz, etcdClient, etcdPeer] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const dir = mkdtempSync(join(tmpdir(), "daprlet-scheduler-"));
+  const child = spawn(
+    bin,
+    [
+      `--port=${port}`,
+      "--listen-address=127.0.0.1",
+      `--healthz-port=${healthz}`,
+      "--enable-metrics=false",
+      `--etcd-data-dir=${join(dir, "data")}`,
+      `--etcd-client-port=${etcdClient}`,
+      `--etcd-initial-cluster=dapr-scheduler-server-0=http://localhost:${etcdPeer}`,
+    ],
+    { cwd: dir, stdio: "ignore" },
+  );
+  await waitFor(`the scheduler to be healthy on ${healthz}`, async () => (await fetch(`http://127.0.0.1:${healthz}/healthz`)).ok, 30_000);
+  return { port, address: `127.0.0.1:${port}`, stop: () => child.kill("SIGKILL") };
+}
