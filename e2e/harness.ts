@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { readRecording } from "../runtime/observe/record.ts";
+import { loadComponents } from "../runtime/project/components.ts";
 import { subscriptionManifests } from "../runtime/project/manifest.ts";
 import { loadProject } from "../runtime/project/project.ts";
 import { checkoutRoot, copyProject, fixtureRoot } from "../runtime/testing/project-copy.ts";
@@ -86,6 +87,20 @@ export function setMetadata(dir: string, file: string, name: string, value: stri
   writeFileSync(path, yaml.replace(pattern, `$1"${value}"`));
 }
 
+/**
+ * daprd refuses two components with one name, so a component defined again in a later folder
+ * replaces the earlier one (in the copy): the aws profile's `receipts` (S3) replaces common's
+ * local files, `["embedded", "rabbitmq"]` takes RabbitMQ's `pubsub` and the in-memory state store.
+ */
+function dropOverridden(dir: string, resources: string[]) {
+  const later = new Set<string>();
+  for (const folder of [...resources].reverse()) {
+    const components = loadComponents(join(dir, folder));
+    for (const c of components) if (later.has(c.name)) rmSync(join(dir, folder, c.file), { force: true });
+    for (const c of components) later.add(c.name);
+  }
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!existsSync(daprd)) throw new Error(`${daprd} not found: run \`npm run setup\` first`);
   // The whole project as it is (tracked and untracked files, not ignored ones): whatever a user
@@ -121,6 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const profiles = options.profiles ?? ["embedded"];
   const resources = options.resources ?? ["components/common", ...profiles.map((p) => `components/${p}`), "subscriptions", "resiliency"];
+  dropOverridden(dir, resources);
   const sidecar = spawn(
     daprd,
     [
