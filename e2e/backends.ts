@@ -46,30 +46,33 @@ function run(name: string, command: string, args: string[], options: { cwd: stri
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  const stop = async (graceMs = 3000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {}
+    await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {}
+    await exited;
+  };
   return {
     child,
     output: () => output,
-    /** Fails at once, with its last words, if the server exits before it is ready. */
+    /** Fails at once, with its last words, if the server exits before it is ready; a server not ready in time is stopped and its data removed. */
     ready: <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number) =>
       Promise.race([
         waitFor(what, check, timeoutMs),
         exited.then(() => {
-          throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before ${what}:\n${output.slice(-3000)}`);
+          throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before ${what}`);
         }),
-      ]).catch((error: Error) => {
+      ]).catch(async (error: Error) => {
+        await stop(0);
+        rmSync(options.cwd, { recursive: true, force: true });
         throw new Error(`${error.message}\n--- ${name} output ---\n${output.slice(-3000)}`);
       }),
-    stop: async (graceMs = 3000) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {}
-      await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {}
-      await exited;
-    },
+    stop,
   };
 }
 
@@ -222,13 +225,12 @@ export async function startRabbitMQ(fixed?: number): Promise<Backend & { url: st
   const epmd = run("epmd", "epmd", ["-address", "127.0.0.1", "-port", String(epmdPort)], { cwd: dir });
   await epmd.ready(`epmd on ${epmdPort}`, () => listening(epmdPort), 10_000);
   const server = run("rabbitmq", script, [], { cwd: dir, env });
-  try {
-    await server.ready(`RabbitMQ to listen on ${amqp}`, () => listening(amqp), 90_000);
-  } catch (error) {
-    await server.stop(0);
-    await epmd.stop(0);
-    throw error;
-  }
+  await server
+    .ready(`RabbitMQ to listen on ${amqp}`, () => listening(amqp), 90_000)
+    .catch(async (error) => {
+      await epmd.stop(0);
+      throw error;
+    });
   return {
     ports: { amqp },
     url: `amqp://guest:guest@127.0.0.1:${amqp}`,
@@ -309,4 +311,3 @@ export async function startAzurite(fixed?: { blob: number; queue: number; table:
     },
   };
 }
-

@@ -11,7 +11,13 @@ describe("createOrder", () => {
     expect(effects).toEqual([
       { kind: "saveState", store: "statestore", key: "order-o-1", value: order },
       { kind: "publish", pubsub: "pubsub", topic: "orders", data: order },
-      { kind: "invokeBinding", name: "receipts", operation: "create", data: expect.any(String), metadata: { fileName: "o-1.txt" } },
+      {
+        kind: "invokeBinding",
+        name: "receipts",
+        operation: "create",
+        data: expect.any(String),
+        metadata: { fileName: "o-1.txt", key: "o-1.txt", blobName: "o-1.txt" },
+      },
       { kind: "reply", status: 202, body: { orderId: "o-1", status: "accepted" } },
     ]);
   });

@@ -1,0 +1,242 @@
+// The shipped handlers on production-like backends, one profile each (components/<profile>/), with
+// no code change: only the component YAML differs. Each profile starts its servers here (installed
+// by `npm run setup`, see e2e/backends.ts), runs the order scenario end to end and the payment flow
+// (order-service + the payment-gateway example app), prints its duration and stops its servers.
+import { execFileSync } from "node:child_process";
+import { globSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Backend, startAzurite, startKafka, startMoto, startPostgres, startRabbitMQ } from "./backends.ts";
+import { projectRoot, type Stack, type StackOptions, setMetadata, startStack, waitFor } from "./harness.ts";
+
+let gateway: Stack;
+beforeAll(async () => {
+  gateway = await startStack({ project: join(projectRoot, "examples/payment-gateway"), resources: ["components"] });
+});
+afterAll(async () => {
+  await gateway?.stop();
+});
+
+/** A profile's servers and its order-service stack, stopped after its tests; its time is printed. */
+function profile(name: string, start: (keep: <T extends Backend>(server: Promise<T>) => Promise<T>) => Promise<StackOptions>) {
+  const state: { stack?: Stack; servers: Backend[]; started: number } = { servers: [], started: 0 };
+  // Every server that started is stopped, even when another one failed to.
+  const keep = async <T extends Backend>(server: Promise<T>) => {
+    const started = await server;
+    state.servers.push(started);
+    return started;
+  };
+  beforeAll(async () => {
+    state.started = Date.now();
+    const options = await start(keep);
+    state.stack = await startStack({ project: projectRoot, ...options });
+    console.log(`[e2e] ${name}: servers and daprd up in ${((Date.now() - state.started) / 1000).toFixed(1)} s`);
+  });
+  afterAll(async () => {
+    await state.stack?.stop();
+    await Promise.all(state.servers.map((s) => s.stop()));
+    if (state.started) console.log(`[e2e] ${name}: ${((Date.now() - state.started) / 1000).toFixed(1)} s in all`);
+  });
+  return () => state.stack!;
+}
+
+async function components(stack: Stack) {
+  const body = (await (await stack.dapr("/v1.0/metadata")).json()) as { components: { name: string; type: string }[] };
+  return Object.fromEntries(body.components.map((c) => [c.name, c.type]));
+}
+
+const invoke = (stack: Stack, method: string, path: string, body?: unknown) =>
+  stack.dapr(`/v1.0/invoke/order-service/method${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+/** POST /orders → stored, published, processed by onOrderCreated; returns the receipt's text as the receipts binding reads it. */
+async function orderScenario(stack: Stack, orderId: string, readReceipt: (name: string) => Promise<string>) {
+  const res = await invoke(stack, "POST", "/orders", { orderId, amount: 42 });
+  expect({ status: res.status, body: await res.json() }).toEqual({ status: 202, body: { orderId, status: "accepted" } });
+  expect(await stack.getState(`order-${orderId}`)).toEqual({ orderId, amount: 42 });
+  expect(await waitFor("onOrderCreated", () => stack.getState(`processed-${orderId}`))).toMatchObject({ orderId, amount: 42 });
+  expect(await readReceipt(`${orderId}.txt`)).toBe(`Receipt for ${orderId}\namount: 42\n`);
+}
+
+const fileReceipt = (stack: Stack) => async (name: string) => readFileSync(join(stack.dir, ".data/receipts", name), "utf8");
+
+/** The payment flow: an order, a payment request on `payments`, the gateway called by app id, the approval recorded. */
+async function paymentFlow(stack: Stack, orderId: string) {
+  expect((await invoke(stack, "POST", "/orders", { orderId, amount: 100 })).status).toBe(202);
+  const published = await stack.dapr(`/v1.0/publish/pubsub/payments?metadata.cloudevent.id=p-${orderId}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ orderId, amount: 100, cardToken: "tok" }),
+  });
+  expect(published.status).toBe(204);
+  const payment = await waitFor(`payment-${orderId}`, () => stack.getState(`payment-${orderId}`));
+  expect(payment).toEqual({ orderId, amount: 100, status: "approved", reference: `ch-${orderId}` });
+  expect(await stack.getState(`order-${orderId}`)).toEqual({ orderId, amount: 100, status: "approved" });
+}
+
+describe("postgres-kafka profile (state.postgresql v2, pubsub.kafka)", () => {
+  let pg: Awaited<ReturnType<typeof startPostgres>>;
+  const stack = profile("postgres-kafka", async (keep) => {
+    const [postgres, kafka] = await Promise.all([keep(startPostgres()), keep(startKafka())]);
+    pg = postgres;
+    return {
+      profiles: ["postgres-kafka"],
+      prepare: (dir) => {
+        setMetadata(dir, "postgres-kafka/statestore.yaml", "connectionString", postgres.connectionString);
+        setMetadata(dir, "postgres-kafka/pubsub.yaml", "brokers", kafka.brokers);
+      },
+    };
+  });
+
+  it("runs the order scenario: the order in Postgres, its event through Kafka, processed, the receipt written", async () => {
+    expect(await components(stack())).toMatchObject({ statestore: "state.postgresql", pubsub: "pubsub.kafka" });
+    await orderScenario(stack(), "order-pk-1", fileReceipt(stack()));
+    // The rows are Postgres's own, under daprd's key scheme (app id || key).
+    const psql = globSync("/usr/lib/postgresql/*/bin/psql").sort().pop() ?? "psql";
+    const rows = execFileSync(
+      psql,
+      [pg.connectionString, "-At", "-c", "select key from state where key like 'order-service||%order-pk-1' order by key"],
+      { encoding: "utf8" },
+    );
+    expect(rows.trim().split("\n")).toEqual(["order-service||order-order-pk-1", "order-service||processed-order-pk-1"]);
+  });
+
+  it("runs the payment flow", async () => {
+    await paymentFlow(stack(), "pay-pk-1");
+  });
+});
+
+describe("rabbitmq profile (pubsub.rabbitmq, in-memory state)", () => {
+  const stack = profile("rabbitmq", async (keep) => {
+    const rabbit = await keep(startRabbitMQ());
+    return {
+      profiles: ["embedded", "rabbitmq"],
+      prepare: (dir) => setMetadata(dir, "rabbitmq/pubsub.yaml", "connectionString", rabbit.url),
+    };
+  });
+
+  it("runs the order scenario with its event through RabbitMQ", async () => {
+    expect(await components(stack())).toMatchObject({ statestore: "state.in-memory", pubsub: "pubsub.rabbitmq" });
+    await orderScenario(stack(), "order-rmq-1", fileReceipt(stack()));
+  });
+
+  it("runs the payment flow", async () => {
+    await paymentFlow(stack(), "pay-rmq-1");
+  });
+});
+
+describe("aws profile (bindings.aws.s3 → S3 notification → SQS → bindings.aws.sqs, on moto)", () => {
+  const bucket = "daprlet-receipts";
+  const stack = profile("aws", async (keep) => {
+    const moto = await keep(startMoto());
+    // As in production: the queue, the bucket and its ObjectCreated notification exist before daprd
+    // starts (the SQS binding spins on a missing queue).
+    moto.s3ToSqs(bucket, "daprlet-blob-events");
+    return {
+      profiles: ["embedded", "aws"],
+      prepare: (dir) => {
+        setMetadata(dir, "aws/receipts.yaml", "endpoint", moto.endpoint);
+        setMetadata(dir, "aws/blob-events.yaml", "endpoint", moto.endpoint);
+      },
+    };
+  });
+
+  it("writes the receipt to S3, whose ObjectCreated notification reaches onBlobCreated through SQS", async () => {
+    expect(await components(stack())).toMatchObject({ receipts: "bindings.aws.s3", "blob-events": "bindings.aws.sqs" });
+    const readReceipt = async (key: string) => {
+      const res = await stack().dapr("/v1.0/bindings/receipts", {
+        method: "POST",
+        body: JSON.stringify({ operation: "get", metadata: { key } }),
+      });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    await orderScenario(stack(), "order-aws-1", readReceipt);
+    const blob = await waitFor("onBlobCreated to store the S3 notification", () => stack().getState(`blob-${bucket}-order-aws-1.txt`));
+    expect(blob).toMatchObject({
+      provider: "s3",
+      container: bucket,
+      key: "order-aws-1.txt",
+      size: "Receipt for order-aws-1\namount: 42\n".length,
+    });
+    expect(blob).toHaveProperty("time");
+  });
+
+  it("runs the payment flow", async () => {
+    await paymentFlow(stack(), "pay-aws-1");
+  });
+});
+
+describe("azure profile (bindings.azure.blobstorage, Event Grid's event through bindings.azure.storagequeues, on Azurite)", () => {
+  const stack = profile("azure", async (keep) => {
+    const azurite = await keep(startAzurite());
+    return {
+      profiles: ["embedded", "azure"],
+      prepare: (dir) => {
+        setMetadata(dir, "azure/receipts.yaml", "endpoint", `http://127.0.0.1:${azurite.ports.blob}`);
+        setMetadata(dir, "azure/blob-events.yaml", "queueEndpoint", `http://127.0.0.1:${azurite.ports.queue}`);
+      },
+    };
+  });
+
+  it("writes the receipt to Blob Storage, and onBlobCreated reads its BlobCreated event from the storage queue", async () => {
+    expect(await components(stack())).toMatchObject({
+      receipts: "bindings.azure.blobstorage",
+      "blob-events": "bindings.azure.storagequeues",
+    });
+    const readReceipt = async (blobName: string) => {
+      const res = await stack().dapr("/v1.0/bindings/receipts", {
+        method: "POST",
+        body: JSON.stringify({ operation: "get", metadata: { blobName } }),
+      });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    await orderScenario(stack(), "order-az-1", readReceipt);
+    const text = await readReceipt("order-az-1.txt");
+    // Azurite has no Event Grid: enqueue the event Event Grid sends for this blob (its recorded
+    // Event Grid schema), base64-encoded by the binding's output side as Event Grid encodes it.
+    const event = {
+      topic:
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/daprlet/providers/Microsoft.Storage/storageAccounts/devstoreaccount1",
+      subject: "/blobServices/default/containers/receipts/blobs/order-az-1.txt",
+      eventType: "Microsoft.Storage.BlobCreated",
+      id: "6d79dbfb-0000-0000-0000-000000000001",
+      eventTime: "2026-11-21T12:00:00.0000000Z",
+      data: {
+        api: "PutBlob",
+        requestId: "6d79dbfb-0000-0000-0000-000000000002",
+        eTag: "0x8D4BCC2E4835CD0",
+        contentType: "application/octet-stream",
+        contentLength: Buffer.byteLength(text),
+        blobType: "BlockBlob",
+        url: "http://127.0.0.1/devstoreaccount1/receipts/order-az-1.txt",
+        sequencer: "00000000000004420000000000028963",
+        storageDiagnostics: { batchId: "b68529f3-68cd-4744-baa4-3c0498ec19f0" },
+      },
+      dataVersion: "",
+      metadataVersion: "1",
+    };
+    const sent = await stack().dapr("/v1.0/bindings/blob-events", {
+      method: "POST",
+      body: JSON.stringify({ operation: "create", data: event }),
+    });
+    expect(sent.status).toBeLessThan(300);
+    const blob = await waitFor("onBlobCreated to store the BlobCreated event", () => stack().getState("blob-receipts-order-az-1.txt"));
+    expect(blob).toEqual({
+      provider: "azure",
+      container: "receipts",
+      key: "order-az-1.txt",
+      size: Buffer.byteLength(text),
+      contentType: "application/octet-stream",
+      time: event.eventTime,
+    });
+  });
+
+  it("runs the payment flow", async () => {
+    await paymentFlow(stack(), "pay-az-1");
+  });
+});
