@@ -100,7 +100,9 @@ describe("lint reports", () => {
       ["onOrderCreated", "orders"],
     ];
     expect((await checkProject(root)).problems).toEqual(
-      fixtureDeadLetterers.flatMap(([h, t]) => [advice(h, t, "embedded/pubsub.yaml"), advice(h, t, "redis/pubsub.yaml")]),
+      fixtureDeadLetterers.flatMap(([h, t]) =>
+        ["embedded", "postgres-kafka", "rabbitmq", "redis"].map((profile) => advice(h, t, `${profile}/pubsub.yaml`)),
+      ),
     );
   });
 
