@@ -5,6 +5,7 @@ import { triggerKindOf } from "../kinds/triggers.ts";
 import type { Answer, WireRequest } from "../kinds/wire.ts";
 import { createMetrics, type Metrics } from "../observe/metrics.ts";
 import type { Watcher } from "../observe/observer.ts";
+import { createRecentDeliveries } from "../observe/recent.ts";
 import { FailureLog } from "./failures.ts";
 import { type DeliverOptions, deliver } from "./pipeline.ts";
 
@@ -24,6 +25,8 @@ export interface AppOptions extends Omit<DeliverOptions, "params"> {
 export const healthPath = "/healthz";
 /** Prometheus scrapes this; like the health probe it needs no token (scrapers do not have daprd's). */
 export const metricsPath = "/metrics";
+/** The last deliveries (no payloads), for `npm run trigger`; behind the app token like every handler route. */
+export const recentPath = "/daprlet/recent";
 
 /**
  * The Hono app daprd talks to, derived from the handler list: each handler's trigger kind mounts
@@ -32,7 +35,12 @@ export const metricsPath = "/metrics";
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   const metrics = options.metrics ?? createMetrics(options.handlers);
-  const deliverOptions = { ...options, watchers: [metrics, ...(options.watchers ?? [])], failures: options.failures ?? new FailureLog() };
+  const recent = createRecentDeliveries();
+  const deliverOptions = {
+    ...options,
+    watchers: [metrics, recent, ...(options.watchers ?? [])],
+    failures: options.failures ?? new FailureLog(),
+  };
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
   app.get(healthPath, (c) => c.json({ status: "ok" }));
@@ -41,6 +49,7 @@ export function createApp(options: AppOptions): Hono {
   // Subscriptions are declarative (generated YAML). An empty list, rather than programmatic copies,
   // keeps daprd from replacing the declarative ones (a programmatic entry wins for the same topic).
   app.get("/dapr/subscribe", (c) => c.json([]));
+  app.get(recentPath, (c) => c.json(recent.list()));
 
   for (const d of options.handlers) {
     const serve = async (c: Context) => {
