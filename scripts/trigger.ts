@@ -75,9 +75,7 @@ async function fire(): Promise<{ said: string; messageId?: string }> {
       };
     }
     case "invoke": {
-      const path = t.path.replace(/:(\w+)/g, (_, k: string) =>
-        encodeURIComponent(params[k] ?? fail(`pass ${k}=<value> for ${t.path}`)),
-      );
+      const path = t.path.replace(/:(\w+)/g, (_, k: string) => encodeURIComponent(params[k] ?? fail(`pass ${k}=<value> for ${t.path}`)));
       const res = await dapr(`/v1.0/invoke/${project.appId}/method${path}`, {
         method: t.method,
         ...(payload !== undefined ? { headers: json, body: payload } : {}),
