@@ -1,6 +1,6 @@
 import { describeEffect } from "../kinds/effects.ts";
-import { idsOf } from "./context.ts";
 import type { DeliveryReport, Watcher } from "./observer.ts";
+import { idsOf } from "./trace-ids.ts";
 
 /** One delivery as `GET /daprlet/recent` shows it: what happened, not what the message held. */
 export interface RecentDelivery {
