@@ -5,7 +5,6 @@ import { deliveryLogFromEnv } from "./observe/log.ts";
 import type { Watcher } from "./observe/observer.ts";
 import { tracingFromEnv } from "./observe/otel-env.ts";
 import { createRecorder } from "./observe/record.ts";
-import { createTracingObserver } from "./observe/tracing.ts";
 import { loadProject } from "./project/project.ts";
 import { createApp, metricsPath } from "./serve/app.ts";
 import { createSidecarClient, createSidecarExecutor } from "./serve/sidecar.ts";
@@ -15,7 +14,7 @@ const port = Number(process.env.APP_PORT ?? 3000);
 // `dapr run` sets APP_CHANNEL_ADDRESS to "" when the template leaves it out: that must not mean every interface.
 const hostname = process.env.APP_CHANNEL_ADDRESS || "127.0.0.1";
 // No OTEL_* exporter configured: no tracer, and the app keeps its pass-through observer.
-const tracing = tracingFromEnv(process.env, project.appId);
+const tracing = await tracingFromEnv(process.env, project.appId);
 const watchers = [
   deliveryLogFromEnv(process.env),
   process.env.DAPRLET_RECORD_DIR ? createRecorder(process.env.DAPRLET_RECORD_DIR) : undefined,
@@ -25,7 +24,8 @@ const app = createApp({
   handlers: project.handlers,
   client,
   execute: createSidecarExecutor(client),
-  observer: tracing ? createTracingObserver(tracing.tracer) : undefined,
+  // Loaded only when traces are exported: OpenTelemetry is not on the path of an app without tracing.
+  observer: tracing ? (await import("./observe/tracing.ts")).createTracingObserver(tracing.tracer) : undefined,
   watchers: watchers.filter((w): w is Watcher => w !== undefined),
   appApiToken: process.env.APP_API_TOKEN || undefined,
 });

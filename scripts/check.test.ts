@@ -131,3 +131,26 @@ describe("lint reports", () => {
     expect(await checkProject(root)).toMatchObject({ drift: ["subscriptions/pubsub-legacy.yaml matches no handler"], problems: [] });
   });
 });
+
+describe("inputs name components too", () => {
+  it("reports a secret store or a state store an input names that components/ does not define", async () => {
+    const root = copyFixture();
+    writeFileSync(
+      join(root, "handlers/onAudit.ts"),
+      `import * as v from "valibot";
+import { defineHandler, secret, state, topic } from "daprlet";
+export const onAudit = defineHandler({
+  trigger: topic("pubsub", "audit-2"),
+  schema: v.unknown(),
+  inputs: () => ({ key: secret("vault", "k", { key: "k" }), last: state("nostore", "last") }),
+  handle: () => [],
+});
+`,
+    );
+    const { problems } = await checkProject(root);
+    expect(problems).toEqual([
+      'handlers/onAudit.ts names state store "nostore", which components/ does not define (known: statestore): add a Component with metadata.name "nostore" or fix the name',
+      'handlers/onAudit.ts names secret store "vault", which components/ does not define (known: secretstore): add a Component with metadata.name "vault" or fix the name',
+    ]);
+  });
+});

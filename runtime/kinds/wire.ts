@@ -36,7 +36,8 @@ export const metadataOf = (headers: Record<string, string>) =>
   Object.fromEntries(Object.entries(headers).filter(([k]) => !plumbing.has(k)));
 
 export const isJsonType = (type: string) => /^application\/([\w.+-]+\+)?json\b/i.test(type.trim());
-export const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const utf8 = new TextDecoder();
+export const text = (bytes: Uint8Array) => utf8.decode(bytes);
 
 export function readJson(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; reason: string } {
   if (bytes.length === 0) return { ok: false, reason: "empty body" };

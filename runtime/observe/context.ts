@@ -4,6 +4,8 @@ import { type Context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT,
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import type { WireRequest } from "../kinds/wire.ts";
 
+export { idsOf } from "./trace-ids.ts";
+
 const w3c = new W3CTraceContextPropagator();
 
 /** The trace fields a parsed event may carry (a CloudEvent's `traceparent`/`tracestate`). */
@@ -36,10 +38,4 @@ export function traceHeaders(context: Context): Record<string, string> {
   const headers: Record<string, string> = {};
   w3c.inject(context, headers, defaultTextMapSetter);
   return headers;
-}
-
-/** `00-<trace>-<span>-<flags>` → its ids, for log lines; undefined for anything malformed. */
-export function idsOf(traceparent: string | undefined): { traceId: string; spanId: string } | undefined {
-  const match = traceparent ? /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/.exec(traceparent.trim()) : null;
-  return match ? { traceId: match[1], spanId: match[2] } : undefined;
 }

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { SamplingDecision } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { exporterNames, otlpTracesUrl, samplerFromEnv, tracingFromEnv } from "./otel-env.ts";
+import { exporterNames, otlpTracesUrl, tracingFromEnv } from "./otel-env.ts";
+import { samplerFromEnv } from "./otel-sdk.ts";
 
 // A real receiver on a loopback port: the exporters' own HTTP clients are what is under test.
 const received: { path: string; body: unknown }[] = [];
@@ -86,13 +87,13 @@ describe("samplerFromEnv", () => {
 });
 
 describe("tracingFromEnv", () => {
-  it("is off (undefined) with no exporter configured", () => {
-    expect(tracingFromEnv({}, "order-service")).toBeUndefined();
-    expect(tracingFromEnv({ OTEL_TRACES_EXPORTER: "none" }, "order-service")).toBeUndefined();
+  it("is off (undefined) with no exporter configured", async () => {
+    expect(await tracingFromEnv({}, "order-service")).toBeUndefined();
+    expect(await tracingFromEnv({ OTEL_TRACES_EXPORTER: "none" }, "order-service")).toBeUndefined();
   });
 
   it("exports to Zipkin under the app id, flushed on shutdown", async () => {
-    const tracing = tracingFromEnv({ OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${base}/api/v2/spans` }, "order-service");
+    const tracing = await tracingFromEnv({ OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${base}/api/v2/spans` }, "order-service");
     expect(tracing?.exporters).toEqual([`zipkin ${base}/api/v2/spans`]);
     tracing?.tracer.startSpan("process orders", { kind: SpanKind.CONSUMER }).end();
     expect(received).toEqual([]); // batched, not sent per span
@@ -104,7 +105,7 @@ describe("tracingFromEnv", () => {
 
   it("exports OTLP/HTTP JSON to OTEL_EXPORTER_OTLP_ENDPOINT, named OTEL_SERVICE_NAME when set", async () => {
     const env = { OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_ENDPOINT: base, OTEL_SERVICE_NAME: "orders-api" };
-    const tracing = tracingFromEnv(env, "order-service");
+    const tracing = await tracingFromEnv(env, "order-service");
     tracing?.tracer.startSpan("POST /orders").end();
     await tracing?.forceFlush();
     const body = received[0]?.body as {

@@ -56,7 +56,13 @@ export function inboundRetryOf(component: ComponentInfo, docs: ResiliencyDoc[]):
   return defaults.map((n) => policies[n]).find(Boolean);
 }
 
-const blockWord: Record<string, string> = { pubsub: "pub/sub", bindings: "binding", state: "state store" };
+const blockWord: Record<string, string> = {
+  pubsub: "pub/sub",
+  bindings: "binding",
+  state: "state store",
+  secretstores: "secret store",
+  configuration: "configuration store",
+};
 
 /** Components a trigger needs. Missing ones make start-up fail: daprd would never deliver. */
 export function checkTriggers(handlers: HandlerDescriptor[], components: ComponentInfo[]): string[] {
@@ -75,15 +81,18 @@ function missing(file: string, block: string, name: string, components: Componen
   ];
 }
 
-// Effects name their targets with string literals; a static read of the handler file catches typos
-// before daprd does. Names built at run time are not seen here (the sidecar then answers 4xx/5xx).
+// Effects and inputs name their targets with string literals; a static read of the handler file
+// catches typos before daprd does. Names built at run time are not seen here (the sidecar then
+// answers 4xx/5xx, and the delivery is retried).
 const effectCalls: [RegExp, string][] = [
-  [/\b(?:saveState|deleteState)\(\s*["'`]([^"'`$]+)["'`]/g, "state"],
+  [/\b(?:saveState|deleteState|transaction|state|states)\(\s*["'`]([^"'`$]+)["'`]/g, "state"],
+  [/\bsecret\(\s*["'`]([^"'`$]+)["'`]/g, "secretstores"],
+  [/\bconfiguration\(\s*["'`]([^"'`$]+)["'`]/g, "configuration"],
   [/\bpublish\(\s*["'`]([^"'`$]+)["'`]/g, "pubsub"],
   [/\binvokeBinding\(\s*["'`]([^"'`$]+)["'`]/g, "bindings"],
 ];
 
-/** Everything `npm run check` reports besides drift. */
+/** Everything `npm run check` reports besides drift. (Handler files only: shared code in handlers/lib/ is not read.) */
 export function lintProject(input: {
   handlers: HandlerDescriptor[];
   components: ComponentInfo[];

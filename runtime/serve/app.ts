@@ -5,6 +5,7 @@ import { triggerKindOf } from "../kinds/triggers.ts";
 import type { Answer, WireRequest } from "../kinds/wire.ts";
 import { createMetrics, type Metrics } from "../observe/metrics.ts";
 import type { Watcher } from "../observe/observer.ts";
+import { createRecentDeliveries } from "../observe/recent.ts";
 import { FailureLog } from "./failures.ts";
 import { type DeliverOptions, deliver } from "./pipeline.ts";
 
@@ -24,6 +25,8 @@ export interface AppOptions extends Omit<DeliverOptions, "params"> {
 export const healthPath = "/healthz";
 /** Prometheus scrapes this; like the health probe it needs no token (scrapers do not have daprd's). */
 export const metricsPath = "/metrics";
+/** The last deliveries (no payloads), for `npm run trigger`; behind the app token like every handler route. */
+export const recentPath = "/daprlet/recent";
 
 /**
  * The Hono app daprd talks to, derived from the handler list: each handler's trigger kind mounts
@@ -32,7 +35,12 @@ export const metricsPath = "/metrics";
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   const metrics = options.metrics ?? createMetrics(options.handlers);
-  const deliverOptions = { ...options, watchers: [metrics, ...(options.watchers ?? [])], failures: options.failures ?? new FailureLog() };
+  const recent = createRecentDeliveries();
+  const deliverOptions = {
+    ...options,
+    watchers: [metrics, recent, ...(options.watchers ?? [])],
+    failures: options.failures ?? new FailureLog(),
+  };
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
   app.get(healthPath, (c) => c.json({ status: "ok" }));
@@ -41,6 +49,7 @@ export function createApp(options: AppOptions): Hono {
   // Subscriptions are declarative (generated YAML). An empty list, rather than programmatic copies,
   // keeps daprd from replacing the declarative ones (a programmatic entry wins for the same topic).
   app.get("/dapr/subscribe", (c) => c.json([]));
+  app.get(recentPath, (c) => c.json(recent.list()));
 
   for (const d of options.handlers) {
     const serve = async (c: Context) => {
@@ -55,10 +64,9 @@ export function createApp(options: AppOptions): Hono {
 
 /** The request as daprd sent it; a body over the limit is not kept, only the reason. */
 async function readRequest(c: Context, maxBodyBytes: number): Promise<WireRequest> {
-  const url = new URL(c.req.url);
-  const headers = Object.fromEntries(c.req.raw.headers);
-  const base = { method: c.req.method, path: url.pathname + url.search, headers };
-  const declared = Number(headers["content-length"] ?? 0);
+  const url = c.req.url;
+  const base = { method: c.req.method, path: url.slice(url.indexOf("/", url.indexOf("//") + 2)), headers: headersOf(c) };
+  const declared = Number(base.headers["content-length"] ?? 0);
   const tooLarge = (n: number) => `body of ${n} bytes exceeds the ${maxBodyBytes}-byte limit`;
   if (declared > maxBodyBytes) return { ...base, body: new Uint8Array(), oversize: tooLarge(declared) };
   const body = new Uint8Array(await c.req.arrayBuffer());
@@ -66,11 +74,29 @@ async function readRequest(c: Context, maxBodyBytes: number): Promise<WireReques
   return { ...base, body };
 }
 
+/**
+ * Lower-case header names to values. On Node the server's own parsed headers are used as they are
+ * (copying them through a `Headers` object was a tenth of a delivery's time); elsewhere, the Request's.
+ */
+function headersOf(c: Context): Record<string, string> {
+  const incoming = (c.env as { incoming?: { headers?: Record<string, string | string[] | undefined> } } | undefined)?.incoming?.headers;
+  if (!incoming) return Object.fromEntries(c.req.raw.headers);
+  const headers: Record<string, string> = {};
+  for (const key in incoming) {
+    const value = incoming[key];
+    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+const json = "application/json";
+// A plain-object `headers` lets @hono/node-server write them without converting a Headers instance.
 function send(answer: Answer): Response {
-  const headers = new Headers(answer.headers);
+  const headers: Record<string, string> = { ...answer.headers };
   if (answer.body === undefined) return new Response(null, { status: answer.status, headers });
-  if (!headers.has("content-type")) headers.set("content-type", "application/json");
-  const body = headers.get("content-type")?.includes("json") ? JSON.stringify(answer.body) : String(answer.body);
+  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === "content-type")?.[1];
+  if (!type) headers["content-type"] = json;
+  const body = !type || type.includes("json") ? JSON.stringify(answer.body) : String(answer.body);
   return new Response(body, { status: answer.status, headers });
 }
 

@@ -1,0 +1,50 @@
+import { describeEffect } from "../kinds/effects.ts";
+import type { DeliveryReport, Watcher } from "./observer.ts";
+import { idsOf } from "./trace-ids.ts";
+
+/** One delivery as `GET /daprlet/recent` shows it: what happened, not what the message held. */
+export interface RecentDelivery {
+  seq: number;
+  at: string;
+  handler: string;
+  messageId?: string;
+  outcome: string;
+  reason?: string;
+  status: number;
+  /** Each effect `handle` returned, described (`publish pubsub/orders`); the failed one marked. */
+  effects: { effect: string; failed?: true }[];
+  duplicate?: true;
+  traceId?: string;
+  durationMs: number;
+}
+
+/**
+ * The last deliveries, in memory, for the developer's loop (`npm run trigger` reads them to say
+ * how a delivery it caused ended). No payloads, no headers: the same discretion as the log.
+ */
+export function createRecentDeliveries(limit = 50): Watcher & { list(): RecentDelivery[] } {
+  const entries: RecentDelivery[] = [];
+  let seq = 0;
+  return {
+    delivered({ handler, outcome, answer, durationMs, traceparent, messageId }: DeliveryReport) {
+      entries.push({
+        seq: ++seq,
+        at: new Date().toISOString(),
+        handler: handler.name,
+        ...(messageId ? { messageId } : {}),
+        outcome: outcome.verdict.status,
+        ...(outcome.verdict.reason ? { reason: outcome.verdict.reason } : {}),
+        status: answer.status,
+        effects: outcome.effects.map((e) => ({
+          effect: describeEffect(e),
+          ...(e === outcome.failedEffect ? { failed: true as const } : {}),
+        })),
+        ...(outcome.duplicate ? { duplicate: true as const } : {}),
+        ...(idsOf(traceparent) ? { traceId: idsOf(traceparent)?.traceId } : {}),
+        durationMs: Math.round(durationMs * 100) / 100,
+      });
+      if (entries.length > limit) entries.shift();
+    },
+    list: () => [...entries],
+  };
+}

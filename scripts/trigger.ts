@@ -1,0 +1,117 @@
+// `npm run trigger <handler> [json | @file] [name=value]…`: fires one handler of the running
+// app (`npm start`) the way production would, then says how the delivery ended and what its effects
+// did. A topic handler gets a publish through daprd, an invoked route a service invocation through
+// daprd, an input binding a delivery of the shape daprd sends (daprd cannot be asked to fire one).
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import type { HandlerDescriptor } from "../runtime/descriptor.ts";
+import type { RecentDelivery } from "../runtime/observe/recent.ts";
+import { loadProject } from "../runtime/project/project.ts";
+import { recentPath } from "../runtime/serve/app.ts";
+
+const root = resolve(process.env.DAPRLET_ROOT ?? process.cwd());
+const [name, ...rest] = process.argv.slice(2);
+const fail = (message: string): never => {
+  process.stderr.write(`[daprlet] ${message}\n`);
+  process.exit(2);
+};
+if (!name) fail("usage: npm run trigger <handler> [json | @file] [name=value]… (name=value fills a path param such as :sku)");
+
+const params: Record<string, string> = {};
+let payload: string | undefined;
+// Path params are `name=value` words (not `--param`: npm would take that flag for itself).
+for (const arg of rest) {
+  const param = /^(\w+)=(.*)$/s.exec(arg);
+  if (param) params[param[1]] = param[2];
+  else payload = arg.startsWith("@") ? readFileSync(arg.slice(1), "utf8") : arg;
+}
+if (payload !== undefined) {
+  try {
+    JSON.parse(payload);
+  } catch (error) {
+    fail(`the payload is not JSON (${(error as Error).message}): pass JSON, or @file with JSON in it`);
+  }
+}
+
+const project = await loadProject(root);
+const d = project.handlers.find((h) => h.name === name);
+if (!d) fail(`no handler named ${name}: known ${project.handlers.map((h) => h.name).join(", ")}`);
+const handler = d as HandlerDescriptor;
+
+// Ports as dapr.yaml gives them to the app (the first app is this project's own).
+const template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as { apps: { appPort?: number; daprHTTPPort?: number }[] };
+const daprPort = Number(process.env.DAPR_HTTP_PORT ?? template.apps[0]?.daprHTTPPort ?? 3500);
+const appPort = Number(process.env.APP_PORT ?? template.apps[0]?.appPort ?? 3000);
+const tokens = (name: "DAPR_API_TOKEN" | "APP_API_TOKEN") => (process.env[name] ? { "dapr-api-token": process.env[name] as string } : {});
+const dapr = (path: string, init: RequestInit) =>
+  fetch(`http://127.0.0.1:${daprPort}${path}`, { ...init, headers: { ...tokens("DAPR_API_TOKEN"), ...init.headers } });
+const app = (path: string, init: RequestInit = {}) =>
+  fetch(`http://127.0.0.1:${appPort}${path}`, { ...init, headers: { ...tokens("APP_API_TOKEN"), ...init.headers } });
+
+const recent = async (): Promise<RecentDelivery[]> => {
+  const res = await app(recentPath).catch(() => fail(`the app does not answer on :${appPort}: start it with \`npm start\``));
+  return (await (res as Response).json()) as RecentDelivery[];
+};
+const before = Math.max(0, ...(await recent()).map((r) => r.seq));
+const json = { "content-type": "application/json" };
+
+/** Fires the handler as production would; returns what to look for among the app's recent deliveries. */
+async function fire(): Promise<{ said: string; messageId?: string }> {
+  const t = handler.trigger;
+  switch (t.kind) {
+    case "topic": {
+      const id = `trigger-${randomUUID()}`;
+      const raw = t.rawPayload ? "&metadata.rawPayload=true" : "";
+      const res = await dapr(`/v1.0/publish/${t.pubsub}/${t.topic}?metadata.cloudevent.id=${id}${raw}`, {
+        method: "POST",
+        headers: json,
+        body: payload ?? "{}",
+      });
+      return {
+        said: `published to ${t.pubsub}/${t.topic} as ${id}: daprd answered ${res.status} ${await res.text()}`.trim(),
+        messageId: id,
+      };
+    }
+    case "invoke": {
+      const path = t.path.replace(/:(\w+)/g, (_, k: string) => encodeURIComponent(params[k] ?? fail(`pass ${k}=<value> for ${t.path}`)));
+      const res = await dapr(`/v1.0/invoke/${project.appId}/method${path}`, {
+        method: t.method,
+        ...(payload !== undefined ? { headers: json, body: payload } : {}),
+      });
+      return { said: `${t.method} ${path} through daprd: ${res.status} ${await res.text()}`.trim() };
+    }
+    case "binding": {
+      // daprd posts the component's bytes, always labelled application/json, with its metadata as
+      // headers; cron sends an empty body with its time headers.
+      const cron = payload === undefined ? { timezone: "UTC", readtimeutc: new Date().toUTCString() } : {};
+      const res = await app(handler.route, { method: "POST", headers: { ...json, ...cron }, body: payload ?? "" });
+      return { said: `POST ${handler.route} as daprd delivers ${t.name}: ${res.status} ${await res.text()}`.trim() };
+    }
+    default: {
+      const unknown: never = t;
+      return fail(`npm run trigger does not know trigger kind ${(unknown as { kind: string }).kind} yet: add it to scripts/trigger.ts`);
+    }
+  }
+}
+
+const { said, messageId } = await fire();
+console.log(`[daprlet] ${said}`);
+const deadline = Date.now() + 15_000;
+while (Date.now() < deadline) {
+  const found = (await recent()).filter((r) => r.seq > before && r.handler === name && (!messageId || r.messageId === messageId));
+  if (found.length) {
+    for (const r of found) {
+      console.log(
+        `[daprlet] ${r.handler}: ${r.outcome}${r.reason ? ` (${r.reason})` : ""} in ${r.durationMs} ms${r.traceId ? `, trace ${r.traceId}` : ""}`,
+      );
+      if (r.duplicate) console.log("  already applied by an earlier delivery: nothing done again");
+      for (const e of r.effects) console.log(`  ${e.failed ? "failed:  " : "effect:  "}${e.effect}`);
+    }
+    // A RETRY is redelivered by daprd: its next attempts show in the app's log.
+    process.exit(found.some((r) => r.outcome === "SUCCESS") ? 0 : 1);
+  }
+  await new Promise((r) => setTimeout(r, 200));
+}
+fail(`no delivery to ${name} seen within 15 s: check the app's log (is its subscription in daprd's metadata?)`);
