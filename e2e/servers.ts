@@ -27,22 +27,23 @@ function which(binary: string, pkg: string): string {
       .trim()
       .split("\n")[0];
   } catch {
-    throw new Error(`${binary} not found: install it with \`apt-get install ${pkg}\` (.ci/run does)`);
+    throw new Error(`${binary} not found: run \`npm run setup\` (scripts/setup-servers.sh installs it), or \`apt-get install ${pkg}\``);
   }
 }
 
-async function start(binary: string, args: (port: number, dir: string) => string[], pkg: string): Promise<Server> {
-  const port = await freePort();
+async function start(binary: string, args: (port: number, dir: string) => string[], pkg: string, fixed?: number): Promise<Server> {
+  const port = fixed ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), `daprlet-${pkg}-`));
   const child: ChildProcess = spawn(which(binary, pkg), args(port, dir), { cwd: dir, stdio: "ignore" });
   await waitFor(`${binary} to listen on ${port}`, () => listening(port), 10_000);
   return { port, stop: () => child.kill("SIGKILL") };
 }
 
-export const startRedis = () =>
-  start("redis-server", (port) => ["--port", String(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"], "redis-server");
+/** On a free port, or on `port` (scripts/servers.ts). */
+export const startRedis = (port?: number) =>
+  start("redis-server", (p) => ["--port", String(p), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"], "redis-server", port);
 
-export const startMosquitto = () =>
+export const startMosquitto = (fixedPort?: number) =>
   start(
     "mosquitto",
     (port, dir) => {
@@ -50,6 +51,7 @@ export const startMosquitto = () =>
       return ["-c", join(dir, "mosquitto.conf")];
     },
     "mosquitto",
+    fixedPort,
   );
 
 /**
