@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { readRecording } from "../runtime/observe/record.ts";
-import { loadComponents } from "../runtime/project/components.ts";
+import { overriddenComponentFiles } from "../runtime/project/components.ts";
 import { subscriptionManifests } from "../runtime/project/manifest.ts";
 import { loadProject } from "../runtime/project/project.ts";
 import { checkoutRoot, copyProject, fixtureRoot } from "../runtime/testing/project-copy.ts";
@@ -87,18 +87,9 @@ export function setMetadata(dir: string, file: string, name: string, value: stri
   writeFileSync(path, yaml.replace(pattern, `$1"${value}"`));
 }
 
-/**
- * daprd refuses two components with one name, so a component defined again in a later folder
- * replaces the earlier one (in the copy): the aws profile's `receipts` (S3) replaces common's
- * local files, `["embedded", "rabbitmq"]` takes RabbitMQ's `pubsub` and the in-memory state store.
- */
+/** A component a later folder defines again replaces the earlier one (daprd refuses duplicates): see overriddenComponentFiles. */
 function dropOverridden(dir: string, resources: string[]) {
-  const later = new Set<string>();
-  for (const folder of [...resources].reverse()) {
-    const components = loadComponents(join(dir, folder));
-    for (const c of components) if (later.has(c.name)) rmSync(join(dir, folder, c.file), { force: true });
-    for (const c of components) later.add(c.name);
-  }
+  for (const file of overriddenComponentFiles(dir, resources)) rmSync(join(dir, file), { force: true });
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the servers the end-to-end suite starts (each test starts its own on free ports and stops it):
-#   Debian (apt, system-wide): redis-server, mosquitto, tmux, rabbitmq-server, postgresql, a Java runtime
-#     and maven (Kafka), python3-venv (moto);
+#   Debian (apt, system-wide): redis-server, mosquitto, tmux (the terminal e2e/start-stop.test.ts drives),
+#     rabbitmq-server, postgresql, a Java runtime and maven (Kafka, Zipkin), python3-venv (moto),
+#     chromium (e2e/zipkin-ui.test.ts), curl (scripts/zipkin.sh);
 #   pinned, cached in .tools/ (ignored): Kafka 4.3.1 jars from Maven Central, moto 5.2.5 from PyPI,
 #     Azurite 3.35.0 from npm.
 # Reuses whatever is there. As root it installs what is missing; otherwise it prints exactly what to
@@ -27,6 +28,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql
 have java || missing+=(openjdk-17-jre-headless)
 have mvn || missing+=(maven)
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+have chromium || have chromium-browser || missing+=(chromium)
+have curl || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing from Debian: ${missing[*]}"

@@ -36,6 +36,23 @@ export function loadComponents(dir: string): ComponentInfo[] {
   return found.sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
 }
 
+/**
+ * Profiles layered in one daprd: `folders` (relative to `root`) in load order. daprd refuses two
+ * components with one name, so a component a later folder defines again replaces the earlier one:
+ * these are the earlier files to leave out (relative to `root`), e.g. `components/common/receipts.yaml`
+ * under `components/common` + `components/aws`. Used by the E2E harness on its copy.
+ */
+export function overriddenComponentFiles(root: string, folders: string[]): string[] {
+  const later = new Set<string>();
+  const dropped: string[] = [];
+  for (const folder of [...folders].reverse()) {
+    const components = loadComponents(join(root, folder));
+    for (const c of components) if (later.has(c.name)) dropped.push(join(folder, c.file));
+    for (const c of components) later.add(c.name);
+  }
+  return [...new Set(dropped)].sort();
+}
+
 function yamlFiles(dir: string): string[] {
   let entries: string[];
   try {
