@@ -69,6 +69,7 @@ EOF
   (cd "$dir" && mvn -q -B -Dmaven.repo.local="$tools/m2" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=libs)
   # A logging backend: the tests wait for its "Kafka Server started" line.
   (cd "$dir" && mvn -q -B -Dmaven.repo.local="$tools/m2" dependency:copy -Dartifact=org.apache.logging.log4j:log4j-slf4j-impl:2.25.4 -DoutputDirectory=libs)
+  rm -rf "$tools/m2" # Maven's own plugins and the jars' second copy (57 MB): libs/ is all the tests use
   touch "$dir/.done"
 }
 
