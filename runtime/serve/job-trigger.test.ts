@@ -5,6 +5,7 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { describeHandler } from "../descriptor.ts";
 import { defineHandler, drop, invoke, job, retry, saveState } from "../index.ts";
 import type { Executor } from "../kinds/effects.ts";
+import { jobKind } from "../kinds/job.ts";
 import { findConflicts } from "../project/discover.ts";
 import { jobEvent, jobRequest } from "../testing/builders.ts";
 import { runHandler, testApp } from "../testing/run.ts";
@@ -94,6 +95,23 @@ describe("job deliveries (POST /job/<name>)", () => {
     expect(onReport.handle(jobEvent({ report: "daily" }, { job: "nightly-report" }))).toEqual([
       saveState("statestore", "report-nightly-report", { report: "daily" }),
     ]);
+  });
+
+  it("names its span after the job, with dapr.job.name and the answer's status", () => {
+    const t = onReport.trigger;
+    expect(jobKind.span(t, "/job/nightly-report", { method: "POST", path: "/job/nightly-report" })).toEqual({
+      name: "job nightly-report",
+      kind: "consumer",
+      attributes: {
+        "http.request.method": "POST",
+        "http.route": "/job/nightly-report",
+        "url.path": "/job/nightly-report",
+        "messaging.system": "dapr",
+        "dapr.job.name": "nightly-report",
+      },
+    });
+    expect(jobKind.answered(t, { status: 500 })).toEqual({ "http.response.status_code": 500 });
+    expect(jobKind.describe(t)).toBe("job nightly-report (0 30 * * * *)");
   });
 
   it("refuses a name that is not one path segment, and a job with neither schedule nor dueTime", () => {
