@@ -1,9 +1,9 @@
 // The fake sidecar's contract, run against a real daprd with the fixture app's components.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe } from "vitest";
-import { describeConfigurationContract, describeSidecarContract } from "../runtime/testing/sidecar-contract.ts";
+import { describeConfigurationContract, describeJobsContract, describeSidecarContract } from "../runtime/testing/sidecar-contract.ts";
 import { type Stack, setMetadata, startStack } from "./harness.ts";
-import { type Server, startRedis } from "./servers.ts";
+import { type Server, startRedis, startScheduler } from "./servers.ts";
 
 describe("embedded profile", () => {
   let stack: Stack;
@@ -18,6 +18,23 @@ describe("embedded profile", () => {
     port: stack.daprPort,
     token: "contract-token",
   }));
+  describeJobsContract("daprd 1.18 without a scheduler", () => ({ port: stack.daprPort, token: "contract-token" }), { scheduler: false });
+});
+
+describe("with a scheduler", () => {
+  let scheduler: Server;
+  let stack: Stack;
+  beforeAll(async () => {
+    const started = await startScheduler();
+    scheduler = started;
+    stack = await startStack({ env: { DAPR_API_TOKEN: "contract-token" }, schedulerAddress: started.address });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    scheduler?.stop();
+  });
+
+  describeJobsContract("daprd 1.18 with a scheduler", () => ({ port: stack.daprPort, token: "contract-token" }), { scheduler: true });
 });
 
 // The embedded profile has no configuration store: configuration.redis needs a Redis server.

@@ -6,15 +6,18 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Recording } from "../runtime/observe/record.ts";
 import { type Stack, setMetadata, startStack, waitFor } from "./harness.ts";
-import { type Server, startMosquitto } from "./servers.ts";
+import { type Server, startMosquitto, startScheduler } from "./servers.ts";
 
 const recordingsDir = join(import.meta.dirname, "../runtime/testing/recordings");
 let stack: Stack;
 let broker: Server;
+let scheduler: Server & { address: string };
 beforeAll(async () => {
-  broker = await startMosquitto();
+  [broker, scheduler] = await Promise.all([startMosquitto(), startScheduler()]);
   stack = await startStack({
     profiles: ["embedded", "mqtt"],
+    // The fixture's job (onReportJob, @every 1s) is scheduled by the app at start.
+    schedulerAddress: scheduler.address,
     prepare: (dir) => {
       setMetadata(dir, "common/cron.yaml", "schedule", "@every 1s");
       setMetadata(dir, "mqtt/blob-events.yaml", "url", `tcp://127.0.0.1:${broker.port}`);
@@ -24,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   broker?.stop();
+  scheduler?.stop();
 });
 
 const post = (path: string, body: unknown, contentType = "application/json") =>
@@ -53,6 +57,8 @@ const cases: { name: string; path: string; cause: () => Promise<unknown> }[] = [
         data: { Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "uploads" }, object: { key: "a.txt", size: 1 } } }] },
       }),
   },
+  // Scheduled by the runtime at start; the body is the job's data and nothing else.
+  { name: "job-report", path: "/job/report", cause: async () => undefined },
   {
     name: "pubsub-dead-lettered",
     path: "/events/onOrderDeadLettered",

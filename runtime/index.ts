@@ -14,6 +14,7 @@ export type { Input, Inputs, InputValues } from "./kinds/input.ts";
 export { type HttpMethod, type InvokeEvent, type InvokeTrigger, invoke, type ParamKeys } from "./kinds/invoke.ts";
 export { type InvokeApp, invokeApp } from "./kinds/invoke-app.ts";
 export { type InvokeBinding, invokeBinding } from "./kinds/invoke-binding.ts";
+export { type JobEvent, type JobFailurePolicy, type JobOptions, type JobTrigger, job } from "./kinds/job.ts";
 export type { Outcome } from "./kinds/outcome.ts";
 export { type Publish, type PublishOptions, publish } from "./kinds/publish.ts";
 export { type Reply, reply } from "./kinds/reply.ts";

@@ -7,6 +7,7 @@ import { tracingFromEnv } from "./observe/otel-env.ts";
 import { createRecorder } from "./observe/record.ts";
 import { loadProject } from "./project/project.ts";
 import { createApp, metricsPath } from "./serve/app.ts";
+import { jobTriggers, scheduleJobs } from "./serve/jobs.ts";
 import { createSidecarClient, createSidecarExecutor } from "./serve/sidecar.ts";
 
 const project = await loadProject(process.env.DAPRLET_ROOT ?? process.cwd());
@@ -37,6 +38,15 @@ const server = serve({ fetch: app.fetch, port, hostname }, () => {
   console.log(
     `[daprlet] ${project.appId} listening on ${hostname}:${port} with ${project.handlers.length} handlers\n${lines.join("\n")}\n${observability}`,
   );
+  // Jobs are upserted once the port is open, beside serving: scheduling waits (and retries) for daprd and its scheduler.
+  // DAPRLET_JOBS_STORE="" keeps no list of scheduled jobs, so jobs of removed handlers are not deleted.
+  const store = process.env.DAPRLET_JOBS_STORE ?? "statestore";
+  void scheduleJobs({
+    client: createSidecarClient({ timeoutMs: 45_000 }),
+    appId: project.appId,
+    jobs: jobTriggers(project.handlers),
+    store: store || false,
+  });
 });
 
 // Spans wait in the batch processor: export them before exiting, or the last seconds of traces are lost.

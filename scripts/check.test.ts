@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
@@ -152,5 +152,64 @@ export const onAudit = defineHandler({
       'handlers/onAudit.ts names state store "nostore", which components/ does not define (known: statestore): add a Component with metadata.name "nostore" or fix the name',
       'handlers/onAudit.ts names secret store "vault", which components/ does not define (known: secretstore): add a Component with metadata.name "vault" or fix the name',
     ]);
+  });
+});
+
+describe("warnings (npm run check prints them and still passes)", () => {
+  const deployment = (replicas: number | undefined, appId = "order-service") => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+${replicas === undefined ? "" : `  replicas: ${replicas}\n`}  selector: { matchLabels: { app: app } }
+  template:
+    metadata:
+      labels: { app: app }
+      annotations:
+        dapr.io/enabled: "true"
+        dapr.io/app-id: "${appId}"
+    spec:
+      containers: [{ name: app, image: app }]
+`;
+  const hpa = (maxReplicas: number) => `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: app
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: app }
+  minReplicas: 1
+  maxReplicas: ${maxReplicas}
+`;
+  const withDeploy = (yaml: string) => {
+    const root = copyFixture();
+    mkdirSync(join(root, "deploy/kubernetes"), { recursive: true });
+    writeFileSync(join(root, "deploy/kubernetes/app.yaml"), yaml);
+    return root;
+  };
+  const cronWarning = (runs: string) =>
+    `handlers/onCronTick.ts is triggered by the cron binding "cron", which fires on every replica (components-contrib #1249), and deploy/kubernetes/app.yaml runs order-service with ${runs}: it will run once per replica per tick. A job trigger fires once per tick across replicas: trigger: job("onCronTick", { schedule: "@every 30s" })`;
+
+  it("a cron binding handler deployed with more than one replica, or an HPA that may scale it out", async () => {
+    expect((await checkProject(withDeploy(deployment(2)))).warnings).toEqual([cronWarning("replicas: 2")]);
+    expect((await checkProject(withDeploy(deployment(undefined) + hpa(4)))).warnings).toEqual([
+      cronWarning("replicas: 1 (an HPA scales it up to 4)"),
+    ]);
+  });
+
+  it("nothing for one replica, another app id, or no deploy/ at all", async () => {
+    expect((await checkProject(withDeploy(deployment(1) + hpa(1)))).warnings).toEqual([]);
+    expect((await checkProject(withDeploy(deployment(3, "payment-gateway")))).warnings).toEqual([]);
+    expect((await checkProject(copyFixture())).warnings).toEqual([]);
+  });
+
+  it("is a `!` line from npm run check, which still exits 0", () => {
+    const root = withDeploy(deployment(2));
+    const run = spawnSync(node, [join(repo, "scripts/generate.ts"), "--check"], {
+      env: { ...process.env, DAPRLET_ROOT: root },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`! ${cronWarning("replicas: 2")}\n`);
   });
 });

@@ -1,11 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { lintProject, loadResiliency } from "../runtime/project/lint.ts";
+import { cronReplicaWarnings, lintProject, loadResiliency, loadWorkloads } from "../runtime/project/lint.ts";
 import { type GeneratedFile, subscriptionManifests, subscriptionsDir } from "../runtime/project/manifest.ts";
 import { loadProject } from "../runtime/project/project.ts";
 
-/** Regenerates the Subscription files in memory and compares them with disk; lints the YAML. */
-export async function checkProject(root: string): Promise<{ expected: GeneratedFile[]; drift: string[]; problems: string[] }> {
+/** Regenerates the Subscription files in memory and compares them with disk; lints the YAML. Warnings do not fail the check. */
+export async function checkProject(
+  root: string,
+): Promise<{ expected: GeneratedFile[]; drift: string[]; problems: string[]; warnings: string[] }> {
   const project = await loadProject(root);
   const expected = subscriptionManifests(project.handlers, project.appId);
   const dir = join(root, subscriptionsDir);
@@ -26,5 +28,11 @@ export async function checkProject(root: string): Promise<{ expected: GeneratedF
     resiliency: loadResiliency(join(root, "resiliency")),
     readSource: (file) => readFileSync(join(root, file), "utf8"),
   });
-  return { expected, drift, problems };
+  const warnings = cronReplicaWarnings({
+    handlers: project.handlers,
+    components: project.components,
+    appId: project.appId,
+    workloads: loadWorkloads(join(root, "deploy/kubernetes"), root),
+  });
+  return { expected, drift, problems, warnings };
 }

@@ -6,8 +6,10 @@ import { checkProject } from "./check.ts";
 
 const root = process.env.DAPRLET_ROOT ?? process.cwd();
 const checking = process.argv.includes("--check");
-const { expected, drift, problems } = await checkProject(root);
+const { expected, drift, problems, warnings } = await checkProject(root);
 
+// Warnings never fail the check: something to know (a cron binding on several replicas), not a mistake.
+for (const line of warnings) console.warn(`! ${line}`);
 if (checking) {
   for (const line of [...drift, ...problems]) console.error(`✗ ${line}`);
   if (drift.length || problems.length) {

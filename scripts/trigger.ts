@@ -1,7 +1,8 @@
 // `npm run trigger <handler> [json | @file] [name=value]…`: fires one handler of the running
 // app (`npm start`) the way production would, then says how the delivery ended and what its effects
 // did. A topic handler gets a publish through daprd, an invoked route a service invocation through
-// daprd, an input binding a delivery of the shape daprd sends (daprd cannot be asked to fire one).
+// daprd, an input binding or a job a delivery of the shape daprd sends (daprd cannot be asked to
+// fire a binding, and scheduling a job now would replace its schedule).
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -88,6 +89,13 @@ async function fire(): Promise<{ said: string; messageId?: string }> {
       const cron = payload === undefined ? { timezone: "UTC", readtimeutc: new Date().toUTCString() } : {};
       const res = await app(handler.route, { method: "POST", headers: { ...json, ...cron }, body: payload ?? "" });
       return { said: `POST ${handler.route} as daprd delivers ${t.name}: ${res.status} ${await res.text()}`.trim() };
+    }
+    case "job": {
+      // Scheduling it now through daprd would replace its schedule: deliver what the scheduler
+      // delivers instead, the job's data as the body (its declared data unless you pass some).
+      const body = payload ?? JSON.stringify(t.data ?? {});
+      const res = await app(handler.route, { method: "POST", headers: json, body });
+      return { said: `POST ${handler.route} as the scheduler delivers job ${t.name}: ${res.status} ${await res.text()}`.trim() };
     }
     default: {
       const unknown: never = t;

@@ -15,7 +15,9 @@ export type DaprApi =
   | "bindings.invoke"
   | "secrets.get"
   | "configuration.get"
-  | "invoke";
+  | "invoke"
+  | "jobs.schedule"
+  | "jobs.delete";
 
 /** One call to daprd's HTTP API, as data: tests and the fake sidecar can check it. */
 export interface SidecarCall {

@@ -2,6 +2,7 @@
 // below; the union `Trigger` and every lookup follow from this table.
 import { bindingKind } from "./binding.ts";
 import { invokeKind } from "./invoke.ts";
+import { jobKind } from "./job.ts";
 import { topicKind } from "./topic.ts";
 import type { TriggerKind } from "./trigger.ts";
 
@@ -9,6 +10,7 @@ export const triggerKinds = triggerTable({
   topic: topicKind,
   binding: bindingKind,
   invoke: invokeKind,
+  job: jobKind,
 });
 
 /** Checks the table: each entry is a trigger kind whose `kind` is its key. */
@@ -17,7 +19,7 @@ function triggerTable<const T extends { [K in keyof T]: TriggerKind<{ kind: K & 
 }
 
 type TriggerOf<K> = K extends TriggerKind<infer T> ? T : never;
-/** What starts a handler: a pub/sub topic, an input binding, an invoked route. */
+/** What starts a handler: a pub/sub topic, an input binding, an invoked route, a Dapr job. */
 export type Trigger = { [K in keyof typeof triggerKinds]: TriggerOf<(typeof triggerKinds)[K]> }[keyof typeof triggerKinds];
 
 /** The module of a trigger's kind. The one cast: the table pairs each kind with its module. */

@@ -42,7 +42,10 @@ export function batchedStdout(out: { write(text: string): unknown } = process.st
 const triggers = new WeakMap<DeliveryReport["handler"], string>();
 const triggerOf = (handler: DeliveryReport["handler"]) => {
   let described = triggers.get(handler);
-  if (described === undefined) triggers.set(handler, (described = describeTrigger(handler.trigger)));
+  if (described === undefined) {
+    described = describeTrigger(handler.trigger);
+    triggers.set(handler, described);
+  }
   return described;
 };
 

@@ -131,7 +131,7 @@ describe("concurrency", () => {
     trigger: invoke("POST", "/counters/:name"),
     schema: v.undefined(),
     inputs: ({ params }) => ({ counter: state("statestore", `counter-${params.name}`, { schema: Item }) }),
-    handle: ({ params }, { counter }) => {
+    handle: (_event, { counter }) => {
       runs++;
       // Another writer sneaks in between this read and this write, the first time only.
       if (runs === 1) sidecar.seed("statestore", counter.key, { n: 100 });

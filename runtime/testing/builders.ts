@@ -2,6 +2,7 @@ import type { GenericSchema, InferInput } from "valibot";
 import type { Handler } from "../define.ts";
 import type { BindingEvent } from "../kinds/binding.ts";
 import type { InvokeEvent } from "../kinds/invoke.ts";
+import type { JobEvent } from "../kinds/job.ts";
 import type { TopicEvent, TopicTrigger } from "../kinds/topic.ts";
 import type { Trigger } from "../kinds/triggers.ts";
 import type { WireRequest } from "../kinds/wire.ts";
@@ -116,6 +117,22 @@ export function bindingRequest<H extends Handler>(
   };
 }
 
+/**
+ * A job firing as daprd sends it: `POST /job/<name>`, `application/json`, the job's data as the
+ * whole body. Without `data`, what the runtime schedules: the trigger's `data`, or `{}`.
+ */
+export function jobRequest<H extends Handler>(handler: H, data?: Input<H>, o: { body?: string | Uint8Array } = {}): Delivery {
+  const t = handler.trigger;
+  if (t.kind !== "job") throw new TypeError("jobRequest needs a handler with a job() trigger");
+  const body = o.body ?? JSON.stringify(data === undefined ? (t.data ?? {}) : data);
+  return {
+    method: "POST",
+    path: `/job/${t.name}`,
+    headers: { "content-type": "application/json", traceparent },
+    body: typeof body === "string" ? new TextEncoder().encode(body) : body,
+  };
+}
+
 /** A request to an invoked route; `params` fill the path's `:name` segments. */
 export function invokeRequest<H extends Handler>(
   handler: H,
@@ -157,6 +174,9 @@ export const bindingEvent = <D>(data: D, o: Partial<Omit<BindingEvent<D>, "data"
   metadata: {},
   ...o,
 });
+
+/** The event a job handler receives. */
+export const jobEvent = <D>(data: D, o: Partial<Omit<JobEvent<D>, "data">> = {}): JobEvent<D> => ({ data, job: "job", ...o });
 
 /** The event of an invoked route; its param keys come from `params`, e.g. `invokeEvent(body, { params: { sku: "s-1" } })`. */
 export const invokeEvent = <D, const K extends string = never>(

@@ -6,10 +6,17 @@ import { cloudEvent } from "./builders.ts";
 import { createFakeSidecar } from "./fake-sidecar.ts";
 import { Order } from "./fixture/handlers/lib/order.ts";
 import { runHandler } from "./run.ts";
-import { describeConfigurationContract, describeSidecarContract, fixtureAppId, fixtureSecrets } from "./sidecar-contract.ts";
+import {
+  describeConfigurationContract,
+  describeJobsContract,
+  describeSidecarContract,
+  fixtureAppId,
+  fixtureSecrets,
+} from "./sidecar-contract.ts";
 
 const sidecar = createFakeSidecar({ port: 3599, token: "contract-token", secrets: { secretstore: fixtureSecrets() } });
-const server = setupServer(...sidecar.handlers);
+const schedulerless = createFakeSidecar({ port: 3595, scheduler: false });
+const server = setupServer(...sidecar.handlers, ...schedulerless.handlers);
 beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
 afterEach(() => sidecar.reset());
 afterAll(() => server.close());
@@ -29,6 +36,9 @@ describeConfigurationContract("fake sidecar (msw)", () => ({ port: 3599, token: 
   store: "configstore",
   seed: (key, value, version) => sidecar.configure("configstore", key, { value, version }),
 });
+
+describeJobsContract("fake sidecar (msw)", () => ({ port: 3599, token: "contract-token" }), { scheduler: true });
+describeJobsContract("fake sidecar (msw) without a scheduler", () => ({ port: 3595 }), { scheduler: false });
 
 const onPaid = defineHandler({
   trigger: topic("pubsub", "payments"),

@@ -61,7 +61,9 @@ export type Operation =
   | "invokeBinding"
   | "getSecret"
   | "getConfiguration"
-  | "invoke";
+  | "invoke"
+  | "scheduleJob"
+  | "deleteJob";
 
 /** A failure to inject: the next `times` calls of `operation` answer `status` (or hang `delayMs`). */
 export interface Failure {
@@ -87,6 +89,19 @@ export interface FakeSidecarOptions {
   /** Configuration items by store, then key. Kept by `reset`. */
   configuration?: Record<string, Record<string, string | ConfigurationSeed>>;
   appId?: string;
+  /** daprd runs with a scheduler (default): without one, every Jobs API call answers 500 "scheduler clients are disabled". */
+  scheduler?: boolean;
+}
+
+/** A job as the fake's scheduler keeps it: the body it was scheduled with. */
+export interface ScheduledJob {
+  name: string;
+  schedule?: string;
+  dueTime?: string;
+  repeats?: number;
+  ttl?: string;
+  data?: unknown;
+  failurePolicy?: unknown;
 }
 
 interface Item {
@@ -135,6 +150,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const published: Published[] = [];
   const bindingCalls: BindingCall[] = [];
   const failures: Failure[] = [];
+  const jobs = new Map<string, ScheduledJob>();
 
   // Secret and configuration stores: known names (as components would define them) and their
   // contents, seeded from the options again on every reset.
@@ -408,6 +424,41 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       if (!route) return new HttpResponse("404 Not Found", { status: 404, headers: { "content-type": "text/plain; charset=UTF-8" } });
       return appResponse(typeof route === "function" ? await route(invocation) : route);
     }),
+    // daprd 1.18.2: 204 on success, 409 for an existing name without `overwrite`, 400 without a
+    // schedule or dueTime or with a name in the body; any other scheduler failure is a 500
+    // DAPR_SCHEDULER_SCHEDULE_JOB (a bad schedule: "job failed validation", not checked here).
+    "jobs.schedule": ["v1.0", "v1.0-alpha1"].map((version) =>
+      http.post(`${base}/${version}/jobs/:name`, async ({ request, params }) => {
+        const name = String(params.name);
+        if (options.scheduler === false)
+          return daprError(500, "DAPR_SCHEDULER_SCHEDULE_JOB", "failed to schedule job due to: scheduler clients are disabled");
+        const failure = await injected("scheduleJob");
+        if (failure) return failure;
+        const body = (await request.json()) as Omit<ScheduledJob, "name"> & { overwrite?: boolean; name?: unknown };
+        if (body.name !== undefined) return daprError(400, "DAPR_SCHEDULER_JOB_NAME", "Set the job name in the url only");
+        if (body.schedule === undefined && body.dueTime === undefined)
+          return daprError(400, "DAPR_SCHEDULER_SCHEDULE_EMPTY", "Schedule is empty");
+        if (jobs.has(name) && !body.overwrite)
+          return daprError(
+            409,
+            "DAPR_SCHEDULER_SCHEDULE_JOB",
+            `failed to schedule job due to: rpc error: code = AlreadyExists desc = job already exists: 'app||default||${options.appId ?? "order-service"}||${name}'`,
+          );
+        const { schedule, dueTime, repeats, ttl, data, failurePolicy } = body;
+        jobs.set(name, { name, schedule, dueTime, repeats, ttl, data, failurePolicy });
+        return new HttpResponse(null, { status: 204 });
+      }),
+    ),
+    "jobs.delete": ["v1.0", "v1.0-alpha1"].map((version) =>
+      http.delete(`${base}/${version}/jobs/:name`, async ({ params }) => {
+        if (options.scheduler === false)
+          return daprError(500, "DAPR_SCHEDULER_DELETE_JOB", "failed to delete job due to: scheduler clients are disabled");
+        const failure = await injected("deleteJob");
+        if (failure) return failure;
+        jobs.delete(String(params.name)); // a missing job is 204 too
+        return new HttpResponse(null, { status: 204 });
+      }),
+    ),
     "bindings.invoke": http.post(`${base}/v1.0/bindings/:name`, async ({ request, params }) => {
       const failure = await injected("invokeBinding");
       if (failure) return failure;
@@ -431,6 +482,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     client: createSidecarClient({ port, token: options.token, timeoutMs: 1_000 }),
     published,
     bindings: bindingCalls,
+    /** The jobs scheduled through the Jobs API, by name, as they were last scheduled. */
+    jobs,
     /** Every service invocation of a known app, in order. */
     invocations,
     /** A called app: `sidecar.app("payments").on("POST", "/charge", { status: 201, body: { id: "c-1" } })`. Unknown apps answer as daprd does (500 ERR_DIRECT_INVOKE). */
@@ -457,6 +510,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       failures.length = 0;
       invocations.length = 0;
       apps.clear();
+      jobs.clear();
       seedStores();
     },
   };

@@ -13,6 +13,7 @@ import { onBulkOrders } from "./fixture/handlers/onBulkOrders.ts";
 import { onCronTick } from "./fixture/handlers/onCronTick.ts";
 import { onOrderCreated } from "./fixture/handlers/onOrderCreated.ts";
 import { onOrderDeadLettered } from "./fixture/handlers/onOrderDeadLettered.ts";
+import { onReportJob } from "./fixture/handlers/onReportJob.ts";
 import { testApp } from "./run.ts";
 
 const dir = join(import.meta.dirname, "recordings");
@@ -24,7 +25,7 @@ afterEach(() => sidecar.reset());
 afterAll(() => server.close());
 
 const app = testApp(
-  { createOrder, onOrderCreated, onOrderDeadLettered, onCronTick, onBlobCreated, onAuditRaw, onBulkOrders },
+  { createOrder, onOrderCreated, onOrderDeadLettered, onCronTick, onBlobCreated, onAuditRaw, onBulkOrders, onReportJob },
   { sidecar: sidecar.execute },
 );
 const replay = async (handler: string, name: string) => {
@@ -38,6 +39,7 @@ describe("recorded deliveries, replayed", () => {
       "binding-cron-tick.json",
       "binding-mqtt-message.json",
       "invoke-create-order.json",
+      "job-report.json",
       "pubsub-bulk.json",
       "pubsub-dead-lettered.json",
       "pubsub-message.json",
@@ -91,6 +93,11 @@ describe("recorded deliveries, replayed", () => {
   it("binding-cron-tick: an empty application/json body, answered exactly 200", async () => {
     expect(await replay("onCronTick", "binding-cron-tick")).toEqual({ status: 200, body: { status: "SUCCESS" } });
     expect(sidecar.get("statestore", "heartbeat")).toEqual({ at: "2026-11-21 05:57:55.956377145 +0000 UTC", timeZone: "Local" });
+  });
+
+  it("job-report: the job's data as the whole application/json body (no traceparent, no tick), answered 200", async () => {
+    expect(await replay("onReportJob", "job-report")).toEqual({ status: 200, body: { status: "SUCCESS" } });
+    expect(sidecar.get("statestore", "job-report")).toEqual({ report: "daily" });
   });
 
   it("binding-mqtt-message: an S3 notification through MQTT, with the MQTT topic as metadata", async () => {
