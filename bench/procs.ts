@@ -44,10 +44,11 @@ export interface Started {
   coldStartMs: number;
 }
 
-/** Spawns `node <script>` on the server core with `env`, and polls it with the CloudEvent until it answers SUCCESS. */
-export async function startServer(script: string, env: Record<string, string>, path: string, timeoutMs = 30_000): Promise<Started> {
+/** Spawns `node [nodeArgs] <script>` on the server core with `env`, and polls it with the CloudEvent until it answers SUCCESS. */
+export async function startServer(script: string, env: Record<string, string>, path: string, nodeArgs: string[] = []): Promise<Started> {
+  const timeoutMs = 30_000;
   const port = await freePort();
-  const [command, args] = onCore("server", node, [script]);
+  const [command, args] = onCore("server", node, [...nodeArgs, script]);
   const t0 = performance.now();
   // stdout goes to /dev/null: the delivery log is written (synchronously, as to a file) but not read.
   const child = spawn(command, args, { env: { ...process.env, ...env, APP_PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
