@@ -122,8 +122,7 @@ export async function measureE2e(app: E2eApp, daprd: string, redis: string, mess
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
       let n = 0;
       for (const line of text.split("\n")) {
-        if (line.startsWith("dapr_component_pubsub_ingress_count{") && line.includes('process_status="success"'))
-          n += Number(line.split(" ").pop());
+        if (/^dapr_component_pubsub_ingress_count(_total)?\{.*process_status="success"/.test(line)) n += Number(line.split(" ").pop());
       }
       return n;
     };

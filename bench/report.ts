@@ -139,6 +139,7 @@ export function renderReport(run: Run): string {
     "# daprlet bench results",
     "",
     `Written by \`npm run bench\` (bench/run.ts) on ${run.started.toISOString().slice(0, 16).replace("T", " ")} UTC; issue 12 states the goals. Not a test: nothing here is asserted.`,
+    "A full run takes about 10 minutes; a quick look: `BENCH_SECONDS=1 BENCH_ROUNDS=1 BENCH_SKIP=e2e,install BENCH_OUT=/tmp/bench.md npm run bench`. Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_WARMUP_SECONDS, BENCH_E2E_MESSAGES, BENCH_SKIP (effect, e2e, install), BENCH_OUT.",
     "",
     ...machine(run),
     ...method(run),
