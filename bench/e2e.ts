@@ -77,7 +77,10 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 const listening = (port: number) =>
   new Promise<boolean>((done) => {
     const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => done(!socket.destroy()));
+    socket.once("connect", () => {
+      socket.destroy();
+      done(true);
+    });
     socket.once("error", () => done(false));
   });
 
