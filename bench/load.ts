@@ -11,6 +11,8 @@ const autocannon = join(import.meta.dirname, "node_modules", "autocannon", "auto
 export interface LoadResult {
   /** mean requests per second over the run */
   rps: number;
+  /** requests answered over the run */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   /** connection errors, timeouts and non-2xx answers: all should be 0 */
@@ -24,11 +26,17 @@ export async function load(url: string, connections: number, seconds: number): P
   const [command, argv] = onCore("load", node, args);
   const { stdout } = await promisify(execFile)(command, argv, { maxBuffer: 16 * 1024 * 1024 });
   const r = JSON.parse(stdout) as {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p50: number; p99: number };
     errors: number;
     timeouts: number;
     non2xx: number;
   };
-  return { rps: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, failures: r.errors + r.timeouts + r.non2xx };
+  return {
+    rps: r.requests.average,
+    requests: r.requests.total,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    failures: r.errors + r.timeouts + r.non2xx,
+  };
 }

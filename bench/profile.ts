@@ -1,15 +1,18 @@
 // Where daprlet's time goes, for bench/where-the-time-goes.md (not part of `npm run bench`):
 //   node bench/profile.ts imports   what each import costs, in fresh processes on the server core
+//   node bench/profile.ts start     a --cpu-prof of daprlet from spawn to its first SUCCESS, summarised
 //   node bench/profile.ts load      a --cpu-prof of daprlet (defaults) under autocannon c=50, summarised
+//   (append `save-state` to profile the fixture with one saveState per delivery, against the stand-in sidecar)
 // Both print Markdown. PROFILE_RUNS (default 5) and BENCH_SECONDS (default 8) tune them.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { materialiseFixture } from "./fixture.ts";
 import { load } from "./load.ts";
-import { node, onCore, pinSelf, startServer, stop } from "./procs.ts";
+import { freePort, node, onCore, pinSelf, startServer, stop } from "./procs.ts";
 import { stat } from "./stats.ts";
 
 const repo = join(import.meta.dirname, "..");
@@ -139,31 +142,35 @@ export function summarise(profile: CpuProfile, n = 15): string {
   ].join("\n");
 }
 
-async function loadProfile(): Promise<void> {
+/** A --cpu-prof of daprlet on the server core: `start` until the first SUCCESS, or `load` (c=50) on a fixture. */
+async function profileDaprlet(phase: "start" | "load", fixture: "deliver" | "save-state"): Promise<void> {
   pinSelf();
   const dir = mkdtempSync(join(tmpdir(), "daprlet-bench-prof-"));
-  const root = materialiseFixture("deliver");
   const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-  const server = await startServer(
-    join(repo, "runtime", "main.ts"),
-    { DAPRLET_ROOT: root, DAPR_HTTP_PORT: "1" },
-    "/events/onOrderCreated",
-    ["--cpu-prof", "--cpu-prof-dir", dir],
-  );
-  const url = `http://127.0.0.1:${server.port}/events/onOrderCreated`;
-  await load(url, 50, 2);
-  const result = await load(url, 50, seconds);
+  // The save-state fixture needs a sidecar that answers: the bench's stand-in, on the load core.
+  const sidecarPort = await freePort();
+  const [stubCommand, stubArgs] = onCore("load", node, [join(import.meta.dirname, "servers", "sidecar-stub.ts")]);
+  const stub = spawn(stubCommand, stubArgs, { env: { ...process.env, APP_PORT: String(sidecarPort) }, stdio: "ignore" });
+  await sleep(300);
+  const env = { DAPRLET_ROOT: materialiseFixture(fixture), DAPR_HTTP_PORT: String(sidecarPort) };
+  const server = await startServer(join(repo, "runtime", "main.ts"), env, "/events/onOrderCreated", ["--cpu-prof", "--cpu-prof-dir", dir]);
+  let what = `daprlet (defaults, ${fixture}) from spawn to the first SUCCESS: ${server.coldStartMs.toFixed(0)} ms`;
+  if (phase === "load") {
+    const url = `http://127.0.0.1:${server.port}/events/onOrderCreated`;
+    await load(url, 50, 2);
+    const result = await load(url, 50, seconds);
+    what = `daprlet (defaults, ${fixture}) under c=50 for ${seconds} s after 2 s warm-up (start-up included): ${result.rps.toFixed(0)} req/s with --cpu-prof on`;
+  }
   await stop(server.child);
+  await stop(stub);
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-  console.log(
-    `daprlet (defaults) under c=50 for ${seconds} s after 2 s warm-up: ${result.rps.toFixed(0)} req/s with --cpu-prof on; profile ${join(dir, file)}\n`,
-  );
+  console.log(`${what}; profile ${join(dir, file)}\n`);
   console.log(summarise(JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile));
 }
 
-const what = process.argv[2];
+const [what, arg] = process.argv.slice(2);
 if (what === "imports") imports();
-else if (what === "load") await loadProfile();
-else if (what === "summarise") console.log(summarise(JSON.parse(readFileSync(process.argv[3] ?? "", "utf8")) as CpuProfile));
-else console.log("usage: node bench/profile.ts imports | load | summarise <file.cpuprofile>");
+else if (what === "start" || what === "load") await profileDaprlet(what, arg === "save-state" ? "save-state" : "deliver");
+else if (what === "summarise") console.log(summarise(JSON.parse(readFileSync(arg ?? "", "utf8")) as CpuProfile));
+else console.log("usage: node bench/profile.ts imports | start [save-state] | load [save-state] | summarise <file.cpuprofile>");

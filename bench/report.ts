@@ -58,6 +58,7 @@ function method(run: Run): string[] {
     `- Every server is a separate \`node\` process spawned directly (no shell, so \`/proc/<pid>/status\` VmRSS is the server's), answering the same daprd-shaped CloudEvent (\`content-type: application/cloudevents+json\`, \`data: {orderId, amount}\`) validated with the same valibot schema; stdout goes to /dev/null (the delivery log is written, synchronously, and not read).`,
     `- ${run.rounds} interleaved rounds: each round starts every server once, in an order rotated by one per round; per server and round: cold start, idle RSS (1 s after the first SUCCESS), ${run.warmUp} s warm-up at c=50 (discarded), ${run.seconds} s at c=50, ${run.seconds} s at c=1, RSS after load. Figures are medians over rounds, (min–max) beside them.`,
     "- Load: autocannon (keep-alive, no pipelining) as a child process over real HTTP on 127.0.0.1; req/s is autocannon's mean per second, p99 its 99th percentile latency at c=50.",
+    "- CPU per delivery: the server process's user + system CPU time (`/proc/<pid>/stat`) over the c=50 run ÷ the requests answered. Other work on the machine lowers req/s and raises latency, but moves this figure much less: read it first when the load average below is high.",
     '- Cold start: spawn → the first `{"status":"SUCCESS"}` to the CloudEvent, polled every 2 ms from the orchestrator.',
     "- DaprServer's `start()` waits for a sidecar (`GET /v1.0/metadata`): every server is given the stand-in sidecar's port as DAPR_HTTP_PORT. The stand-in (`bench/servers/sidecar-stub.ts`, node:http) answers 204 to `POST /v1.0/state/statestore` and `{}` to anything else; it shares the load core.",
     `- Ratios: against **${reference}** measured in the same run (figure ÷ its median). For req/s higher is better; for latency, cold start and RSS lower is better.`,
@@ -69,13 +70,13 @@ function deliveryTable(results: Map<string, Figures>): string[] {
   const ref = results.get(reference)!;
   const rows = [...results].map(
     ([name, f]) =>
-      `| ${name} | ${cell(f.rps50, 0, ref.rps50)} | ${cell(f.p99Ms, 1, ref.p99Ms)} | ${cell(f.rps1, 0, ref.rps1)} | ${cell(f.coldStartMs, 0, ref.coldStartMs)} | ${cell(f.rssIdleMb, 0, ref.rssIdleMb)} | ${cell(f.rssAfterMb, 0, ref.rssAfterMb)} |${f.failures ? ` ${f.failures} failed requests |` : ""}`,
+      `| ${name} | ${cell(f.rps50, 0, ref.rps50)} | ${cell(f.p99Ms, 1, ref.p99Ms)} | ${cell(f.cpuUsPerReq, 0, ref.cpuUsPerReq)} | ${cell(f.rps1, 0, ref.rps1)} | ${cell(f.coldStartMs, 0, ref.coldStartMs)} | ${cell(f.rssIdleMb, 0, ref.rssIdleMb)} | ${cell(f.rssAfterMb, 0, ref.rssAfterMb)} |${f.failures ? ` ${f.failures} failed requests |` : ""}`,
   );
   return [
     "## Delivery, no effects",
     "",
-    "| server | c=50 req/s | p99 ms (c=50) | c=1 req/s | cold start ms | RSS idle MB | RSS after load MB |",
-    "|---|---:|---:|---:|---:|---:|---:|",
+    "| server | c=50 req/s | p99 ms (c=50) | CPU µs per delivery (c=50) | c=1 req/s | cold start ms | RSS idle MB | RSS after load MB |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
     "",
   ];
@@ -88,11 +89,11 @@ function effectTable(results: Map<string, Figures>): string[] {
     "",
     "DaprServer saves with its embedded DaprClient (`client.state.save`), hono + valibot with `fetch`, daprlet with its `saveState` effect; all to the same stand-in on the load core. Same rounds, warm-up and duration as above, c=50 only.",
     "",
-    "| server | c=50 req/s | p99 ms (c=50) | cold start ms | RSS after load MB |",
-    "|---|---:|---:|---:|---:|",
+    "| server | c=50 req/s | p99 ms (c=50) | CPU µs per delivery (c=50) | cold start ms | RSS after load MB |",
+    "|---|---:|---:|---:|---:|---:|",
     ...[...results].map(
       ([name, f]) =>
-        `| ${name} | ${cell(f.rps50, 0, ref.rps50)} | ${cell(f.p99Ms, 1, ref.p99Ms)} | ${cell(f.coldStartMs, 0, ref.coldStartMs)} | ${cell(f.rssAfterMb, 0, ref.rssAfterMb)} |${f.failures ? ` ${f.failures} failed requests |` : ""}`,
+        `| ${name} | ${cell(f.rps50, 0, ref.rps50)} | ${cell(f.p99Ms, 1, ref.p99Ms)} | ${cell(f.cpuUsPerReq, 0, ref.cpuUsPerReq)} | ${cell(f.coldStartMs, 0, ref.coldStartMs)} | ${cell(f.rssAfterMb, 0, ref.rssAfterMb)} |${f.failures ? ` ${f.failures} failed requests |` : ""}`,
     ),
     "",
   ];

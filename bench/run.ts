@@ -11,7 +11,7 @@ import { type E2eApp, findDaprd, findRedis, measureE2e } from "./e2e.ts";
 import { materialiseFixture } from "./fixture.ts";
 import { ensureBenchPeers, type InstallSize, installSizes } from "./install.ts";
 import { load } from "./load.ts";
-import { freePort, node, onCore, pinning, pinSelf, rssMb, type Started, startServer, stop } from "./procs.ts";
+import { cpuSeconds, freePort, node, onCore, pinning, pinSelf, rssMb, type Started, startServer, stop } from "./procs.ts";
 import { renderReport } from "./report.ts";
 import { deliveryServers, effectServers, reference, type ServerSpec } from "./servers.ts";
 import { type Figures, ratio } from "./stats.ts";
@@ -24,7 +24,16 @@ const e2eMessages = Number(env.BENCH_E2E_MESSAGES ?? 20_000);
 const skip = new Set((env.BENCH_SKIP ?? "").split(",").filter(Boolean));
 const out = resolve(env.BENCH_OUT ?? join(import.meta.dirname, "RESULTS.md"));
 
-const emptyFigures = (): Figures => ({ coldStartMs: [], rssIdleMb: [], rssAfterMb: [], rps50: [], p99Ms: [], rps1: [], failures: 0 });
+const emptyFigures = (): Figures => ({
+  coldStartMs: [],
+  rssIdleMb: [],
+  rssAfterMb: [],
+  rps50: [],
+  p99Ms: [],
+  rps1: [],
+  cpuUsPerReq: [],
+  failures: 0,
+});
 
 pinSelf();
 ensureBenchPeers();
@@ -49,7 +58,11 @@ async function measure(spec: ServerSpec, figures: Figures, withC1: boolean): Pro
     figures.rssIdleMb.push(rssMb(server.child.pid) ?? Number.NaN);
     const url = `http://127.0.0.1:${server.port}${spec.path}`;
     if (warmUp > 0) await load(url, 50, warmUp);
+    const cpuBefore = cpuSeconds(server.child.pid);
     const c50 = await load(url, 50, seconds);
+    const cpuAfter = cpuSeconds(server.child.pid);
+    if (cpuBefore !== undefined && cpuAfter !== undefined && c50.requests > 0)
+      figures.cpuUsPerReq.push(((cpuAfter - cpuBefore) * 1e6) / c50.requests);
     figures.rps50.push(c50.rps);
     figures.p99Ms.push(c50.p99Ms);
     figures.failures += c50.failures;
@@ -73,7 +86,7 @@ async function interleave(specs: ServerSpec[], withC1: boolean): Promise<Map<str
       await measure(spec, results.get(spec.name)!, withC1);
       const f = results.get(spec.name)!;
       console.log(
-        `[bench] round ${round + 1}/${rounds} ${spec.name.padEnd(28)} c=50 ${f.rps50.at(-1)?.toFixed(0)} req/s, p99 ${f.p99Ms.at(-1)} ms${withC1 ? `, c=1 ${f.rps1.at(-1)?.toFixed(0)} req/s` : ""}, cold ${f.coldStartMs.at(-1)?.toFixed(0)} ms, RSS ${f.rssIdleMb.at(-1)?.toFixed(0)}/${f.rssAfterMb.at(-1)?.toFixed(0)} MB`,
+        `[bench] round ${round + 1}/${rounds} ${spec.name.padEnd(28)} c=50 ${f.rps50.at(-1)?.toFixed(0)} req/s, p99 ${f.p99Ms.at(-1)} ms, ${f.cpuUsPerReq.at(-1)?.toFixed(0)} CPU µs/req${withC1 ? `, c=1 ${f.rps1.at(-1)?.toFixed(0)} req/s` : ""}, cold ${f.coldStartMs.at(-1)?.toFixed(0)} ms, RSS ${f.rssIdleMb.at(-1)?.toFixed(0)}/${f.rssAfterMb.at(-1)?.toFixed(0)} MB`,
       );
     }
   }
@@ -88,12 +101,12 @@ function printRatios(title: string, results: Map<string, Figures>, keys: (keyof 
 
 try {
   const delivery = await interleave(deliveryServers(materialiseFixture("deliver")), true);
-  printRatios("delivery", delivery, ["rps50", "p99Ms", "rps1", "coldStartMs", "rssIdleMb", "rssAfterMb"]);
+  printRatios("delivery", delivery, ["rps50", "p99Ms", "cpuUsPerReq", "rps1", "coldStartMs", "rssIdleMb", "rssAfterMb"]);
 
   let effect: Map<string, Figures> | undefined;
   if (!skip.has("effect")) {
     effect = await interleave(effectServers(materialiseFixture("save-state")), false);
-    printRatios("one saveState per delivery", effect, ["rps50", "p99Ms"]);
+    printRatios("one saveState per delivery", effect, ["rps50", "p99Ms", "cpuUsPerReq"]);
   }
 
   let e2e: { results: Map<string, number[]>; skipped?: string } = { results: new Map() };

@@ -8,6 +8,8 @@ export interface Figures {
   rps50: number[];
   p99Ms: number[];
   rps1: number[];
+  /** the server's CPU time (user + system) per request at c=50, µs: little moved by other work on the machine */
+  cpuUsPerReq: number[];
   /** errors, timeouts and non-2xx answers seen by the load generator: should be 0 */
   failures: number;
 }
