@@ -1,14 +1,14 @@
 // bench/RESULTS.md from one run: machine, versions, method, every figure with its ratio, and the
 // hand-written profiling notes (bench/where-the-time-goes.md) appended as they are.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { join } from "node:path";
 import { findDaprd, findRedis } from "./e2e.ts";
 import { type InstallSize, versionOf } from "./install.ts";
 import { pinning } from "./procs.ts";
 import { reference } from "./servers.ts";
-import { cell, type Figures } from "./stats.ts";
+import { cell, type Figures, stat } from "./stats.ts";
 
 export interface Run {
   started: Date;
@@ -106,7 +106,7 @@ function e2eTable(run: Run): string[] {
   const ref = run.e2e.results.get("bare node:http");
   return [
     ...head,
-    `Per app and round: a fresh redis-server and daprd (\`pubsub.redis\` with its defaults, a declarative Subscription routing pubsub/orders to \`/events/onOrderCreated\`); 1,000 messages to warm up, then ${run.e2eMessages.toLocaleString("en-US")} published through daprd's HTTP publish API by 32 concurrent publishers; messages/s = messages ÷ (first publish → daprd's \`dapr_component_pubsub_ingress_count{process_status="success"}\` reaching the total). The app has the server core; daprd, redis-server and the publisher share the load core, so daprd is likely the bottleneck for both. Both apps validate with the same schema and do no effects.`,
+    `Per app and round: a fresh redis-server and daprd (\`pubsub.redis\` with its defaults, a declarative Subscription routing pubsub/orders to \`/events/onOrderCreated\`); 1,000 messages to warm up, then ${run.e2eMessages.toLocaleString("en-US")} published through daprd's HTTP publish API by 32 concurrent publishers; messages/s = messages ÷ (first publish → daprd's \`dapr_component_pubsub_ingress_count{process_status="success"}\` reaching the total). The app has the server core; daprd, redis-server and the publisher share the load core. daprd's Redis consumer keeps only a few deliveries in flight, so the app's latency per delivery, not only its CPU, sets the rate. Both apps validate with the same schema and do no effects.`,
     "",
     "| app behind daprd | messages/s |",
     "|---|---:|",
@@ -134,6 +134,54 @@ function installTable(sizes: InstallSize[]): string[] {
   ];
 }
 
+const median = (values: number[] | undefined) => (values ? stat(values)?.median : undefined);
+const times = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+
+/** Issue 12's goals against this run's medians: a reading of the figures, not a test. */
+function goals(run: Run): string[] {
+  const daprlet = run.delivery.get("daprlet, defaults");
+  const hono = run.delivery.get(reference);
+  const effect = (name: string) => run.effect?.get(name);
+  const e2e = (name: string) => run.e2e.results.get(name);
+  const size = (prefix: string) => run.install?.find((i) => i.app.startsWith(prefix))?.mb;
+  const rows: [string, number | undefined, (r: number) => boolean][] = [
+    ["c=50 req/s, delivery log on: ≥ 0.9× hono + valibot", times(median(daprlet?.rps50), median(hono?.rps50)), (r) => r >= 0.9],
+    ["p99 at c=50: ≤ 1.3× hono + valibot", times(median(daprlet?.p99Ms), median(hono?.p99Ms)), (r) => r <= 1.3],
+    ["cold start: ≤ 1.5× hono + valibot", times(median(daprlet?.coldStartMs), median(hono?.coldStartMs)), (r) => r <= 1.5],
+    ["idle RSS: ≤ 1.2× hono + valibot", times(median(daprlet?.rssIdleMb), median(hono?.rssIdleMb)), (r) => r <= 1.2],
+    ["RSS after load: ≤ 1.3× hono + valibot", times(median(daprlet?.rssAfterMb), median(hono?.rssAfterMb)), (r) => r <= 1.3],
+    [
+      "saveState, c=50 req/s: ≥ 0.9× hono + valibot with fetch",
+      times(median(effect("daprlet, defaults")?.rps50), median(effect(reference)?.rps50)),
+      (r) => r >= 0.9,
+    ],
+    [
+      "saveState, c=50 req/s: ahead of DaprServer + DaprClient",
+      times(median(effect("daprlet, defaults")?.rps50), median(effect("DaprServer + DaprClient")?.rps50)),
+      (r) => r > 1,
+    ],
+    [
+      "end to end through daprd: ≥ 0.95× bare node:http",
+      times(median(e2e("daprlet, defaults")), median(e2e("bare node:http"))),
+      (r) => r >= 0.95,
+    ],
+    ["production install size: ≤ 3× hono + valibot", times(size("daprlet"), size("hono")), (r) => r <= 3],
+  ];
+  return [
+    "## Goals, read from this run",
+    "",
+    "Issue 12's goals against this run's medians (daprlet with defaults). A reading, not a test: one noisy run can move a ratio across a line.",
+    "",
+    "| goal | this run | met |",
+    "|---|---:|---|",
+    ...rows.map(
+      ([goal, r, ok]) =>
+        `| ${goal} | ${r === undefined ? "not measured" : `${r.toFixed(2)}×`} | ${r === undefined ? "–" : ok(r) ? "yes" : "**no**"} |`,
+    ),
+    "",
+  ];
+}
+
 export function renderReport(run: Run): string {
   const notes = join(import.meta.dirname, "where-the-time-goes.md");
   return [
@@ -148,6 +196,34 @@ export function renderReport(run: Run): string {
     ...(run.effect ? effectTable(run.effect) : []),
     ...e2eTable(run),
     ...(run.install ? installTable(run.install) : ["## Production install", "", "Skipped (BENCH_SKIP=install).", ""]),
+    ...goals(run),
     ...(existsSync(notes) ? [readFileSync(notes, "utf8").trim(), ""] : []),
   ].join("\n");
+}
+
+/** The run as JSON (maps as entry lists), written beside RESULTS.md so the report can be re-rendered. */
+export const toJson = (run: Run) =>
+  JSON.stringify(
+    { ...run, delivery: [...run.delivery], effect: run.effect && [...run.effect], e2e: { ...run.e2e, results: [...run.e2e.results] } },
+    null,
+    1,
+  );
+
+export function fromJson(text: string): Run {
+  const raw = JSON.parse(text);
+  return {
+    ...raw,
+    started: new Date(raw.started),
+    delivery: new Map(raw.delivery),
+    effect: raw.effect && new Map(raw.effect),
+    e2e: { ...raw.e2e, results: new Map(raw.e2e.results) },
+  };
+}
+
+// `node bench/report.ts [RESULTS.json]`: re-render RESULTS.md from a run's JSON (e.g. after editing
+// where-the-time-goes.md), without measuring again. Machine and versions are read now, not then.
+if (import.meta.main) {
+  const json = process.argv[2] ?? join(import.meta.dirname, "RESULTS.json");
+  writeFileSync(json.replace(/\.json$/, ".md"), renderReport(fromJson(readFileSync(json, "utf8"))));
+  console.log(`[bench] wrote ${json.replace(/\.json$/, ".md")}`);
 }

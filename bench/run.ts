@@ -12,7 +12,7 @@ import { materialiseFixture } from "./fixture.ts";
 import { ensureBenchPeers, type InstallSize, installSizes } from "./install.ts";
 import { load } from "./load.ts";
 import { cpuSeconds, freePort, node, onCore, pinning, pinSelf, rssMb, type Started, startServer, stop } from "./procs.ts";
-import { renderReport } from "./report.ts";
+import { renderReport, toJson } from "./report.ts";
 import { deliveryServers, effectServers, reference, type ServerSpec } from "./servers.ts";
 import { type Figures, ratio } from "./stats.ts";
 
@@ -147,10 +147,20 @@ try {
     for (const i of install) console.log(`  ${i.app.padEnd(28)} ${i.mb.toFixed(1)} MB, ${i.files} files, ${i.packages} packages`);
   }
 
-  writeFileSync(
-    out,
-    renderReport({ started, load: [loadBefore, loadavg()[0]], seconds, rounds, warmUp, e2eMessages, delivery, effect, e2e, install }),
-  );
+  const run = {
+    started,
+    load: [loadBefore, loadavg()[0]] as [number, number],
+    seconds,
+    rounds,
+    warmUp,
+    e2eMessages,
+    delivery,
+    effect,
+    e2e,
+    install,
+  };
+  writeFileSync(out, renderReport(run));
+  writeFileSync(out.replace(/\.md$/, ".json"), toJson(run));
   console.log(`\n[bench] wrote ${out}`);
 } finally {
   await stop(stub);
