@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
-import { materialiseFixture } from "./fixture.ts";
+import { materialiseFixture, removeFixtures } from "./fixture.ts";
 import { load } from "./load.ts";
 import { freePort, node, onCore, pinSelf, startServer, stop } from "./procs.ts";
 import { stat } from "./stats.ts";
@@ -163,6 +163,7 @@ async function profileDaprlet(phase: "start" | "load", fixture: "deliver" | "sav
   }
   await stop(server.child);
   await stop(stub);
+  removeFixtures();
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   console.log(`${what}; profile ${join(dir, file)}\n`);

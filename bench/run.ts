@@ -8,7 +8,7 @@ import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type E2eApp, findDaprd, findRedis, measureE2e } from "./e2e.ts";
-import { materialiseFixture } from "./fixture.ts";
+import { materialiseFixture, removeFixtures } from "./fixture.ts";
 import { ensureBenchPeers, type InstallSize, installSizes } from "./install.ts";
 import { load } from "./load.ts";
 import { cpuSeconds, freePort, node, onCore, pinning, pinSelf, rssMb, type Started, startServer, stop } from "./procs.ts";
@@ -164,4 +164,5 @@ try {
   console.log(`\n[bench] wrote ${out}`);
 } finally {
   await stop(stub);
+  removeFixtures();
 }
