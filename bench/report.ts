@@ -201,6 +201,15 @@ export function renderReport(run: Run): string {
   ].join("\n");
 }
 
+/** Formats written files the way `npm run lint` (biome) wants them; best effort, as biome may be absent. */
+export function formatWritten(paths: string[]): void {
+  try {
+    execFileSync(join(import.meta.dirname, "..", "node_modules", ".bin", "biome"), ["format", "--write", ...paths], { stdio: "ignore" });
+  } catch {
+    // Unformatted output is still the right output.
+  }
+}
+
 /** The run as JSON (maps as entry lists), written beside RESULTS.md so the report can be re-rendered. */
 export const toJson = (run: Run) =>
   JSON.stringify(
@@ -225,5 +234,6 @@ export function fromJson(text: string): Run {
 if (import.meta.main) {
   const json = process.argv[2] ?? join(import.meta.dirname, "RESULTS.json");
   writeFileSync(json.replace(/\.json$/, ".md"), renderReport(fromJson(readFileSync(json, "utf8"))));
+  formatWritten([json.replace(/\.json$/, ".md")]);
   console.log(`[bench] wrote ${json.replace(/\.json$/, ".md")}`);
 }

@@ -12,7 +12,7 @@ import { materialiseFixture, removeFixtures } from "./fixture.ts";
 import { ensureBenchPeers, type InstallSize, installSizes } from "./install.ts";
 import { load } from "./load.ts";
 import { cpuSeconds, freePort, node, onCore, pinning, pinSelf, rssMb, type Started, startServer, stop } from "./procs.ts";
-import { renderReport, toJson } from "./report.ts";
+import { formatWritten, renderReport, toJson } from "./report.ts";
 import { deliveryServers, effectServers, reference, type ServerSpec } from "./servers.ts";
 import { type Figures, ratio } from "./stats.ts";
 
@@ -161,6 +161,7 @@ try {
   };
   writeFileSync(out, renderReport(run));
   writeFileSync(out.replace(/\.md$/, ".json"), toJson(run));
+  formatWritten([out, out.replace(/\.md$/, ".json")]);
   console.log(`\n[bench] wrote ${out}`);
 } finally {
   await stop(stub);
