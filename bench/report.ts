@@ -41,7 +41,7 @@ function machine(run: Run): string[] {
     "## Machine",
     "",
     `- CPU: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores; Linux ${release()}`,
-    `- Load average (1 min) at start / end of the run: ${run.load.map((l) => l.toFixed(2)).join(" / ")} on ${cpus().length} cores${run.load[0] > 0.5 ? " (other work was running: absolute figures are low; ratios within a round are the figures to read)" : ""}`,
+    `- Load average (1 min) at start / end of the run: ${run.load.map((l) => l.toFixed(2)).join(" / ")} on ${cpus().length} cores${run.load[0] > 0.5 ? " (other work was running: req/s, latency and cold start are noisy and low; CPU µs per delivery and RSS move much less)" : ""}`,
     `- Node ${process.version} (the project's, \`node_modules/.bin/node\`), TypeScript run by type stripping`,
     `- Pinning: ${pinning ? `\`taskset\`: the server on core ${pinning.server}; autocannon, the orchestrator and the stand-in sidecar on core ${pinning.load}` : "none (no taskset or one core)"}`,
     `- Peers (bench/node_modules): ${["@dapr/dapr", "hono", "@hono/node-server", "valibot", "autocannon"].map(peer).join(", ")}`,
@@ -58,7 +58,7 @@ function method(run: Run): string[] {
     `- Every server is a separate \`node\` process spawned directly (no shell, so \`/proc/<pid>/status\` VmRSS is the server's), answering the same daprd-shaped CloudEvent (\`content-type: application/cloudevents+json\`, \`data: {orderId, amount}\`) validated with the same valibot schema; stdout goes to /dev/null (the delivery log is written, synchronously, and not read).`,
     `- ${run.rounds} interleaved rounds: each round starts every server once, in an order rotated by one per round; per server and round: cold start, idle RSS (1 s after the first SUCCESS), ${run.warmUp} s warm-up at c=50 (discarded), ${run.seconds} s at c=50, ${run.seconds} s at c=1, RSS after load. Figures are medians over rounds, (min–max) beside them.`,
     "- Load: autocannon (keep-alive, no pipelining) as a child process over real HTTP on 127.0.0.1; req/s is autocannon's mean per second, p99 its 99th percentile latency at c=50.",
-    "- CPU per delivery: the server process's user + system CPU time (`/proc/<pid>/stat`) over the c=50 run ÷ the requests answered. Other work on the machine lowers req/s and raises latency, but moves this figure much less: read it first when the load average below is high.",
+    "- CPU per delivery: the server process's user + system CPU time (`/proc/<pid>/stat`) over the c=50 run ÷ the requests answered. Other work on the machine lowers req/s and raises latency, but moves this figure much less: read it first when the load average above is high.",
     '- Cold start: spawn → the first `{"status":"SUCCESS"}` to the CloudEvent, polled every 2 ms from the orchestrator.',
     "- DaprServer's `start()` waits for a sidecar (`GET /v1.0/metadata`): every server is given the stand-in sidecar's port as DAPR_HTTP_PORT. The stand-in (`bench/servers/sidecar-stub.ts`, node:http) answers 204 to `POST /v1.0/state/statestore` and `{}` to anything else; it shares the load core.",
     `- Ratios: against **${reference}** measured in the same run (figure ÷ its median). For req/s higher is better; for latency, cold start and RSS lower is better.`,
@@ -106,7 +106,7 @@ function e2eTable(run: Run): string[] {
   const ref = run.e2e.results.get("bare node:http");
   return [
     ...head,
-    `Per app and round: a fresh redis-server and daprd (\`pubsub.redis\` with its defaults, a declarative Subscription routing pubsub/orders to \`/events/onOrderCreated\`); 1,000 messages to warm up, then ${run.e2eMessages.toLocaleString("en-US")} published through daprd's HTTP publish API by 32 concurrent publishers; messages/s = messages ÷ (first publish → daprd's \`dapr_component_pubsub_ingress_count{process_status="success"}\` reaching the total). The app has the server core; daprd, redis-server and the publisher share the load core. daprd's Redis consumer keeps only a few deliveries in flight, so the app's latency per delivery, not only its CPU, sets the rate. Both apps validate with the same schema and do no effects.`,
+    `Per app and round: a fresh redis-server and daprd (\`pubsub.redis\` with its defaults, a declarative Subscription routing pubsub/orders to \`/events/onOrderCreated\`); 1,000 messages to warm up, then ${run.e2eMessages.toLocaleString("en-US")} published through daprd's HTTP publish API by 32 concurrent publishers; messages/s = messages ÷ (first publish → daprd's \`dapr_component_pubsub_ingress_count{process_status="success"}\` reaching the total). The app has the server core; daprd, redis-server and the publisher share the load core, and they, not the app, set the rate here (both apps land near the same figure and the ratio swings between runs). Both apps validate with the same schema and do no effects.`,
     "",
     "| app behind daprd | messages/s |",
     "|---|---:|",
@@ -161,7 +161,7 @@ function goals(run: Run): string[] {
       (r) => r > 1,
     ],
     [
-      "end to end through daprd: ≥ 0.95× bare node:http",
+      "end to end through daprd: ≥ 0.95× bare node:http (daprd-bound on two cores: see its section)",
       times(median(e2e("daprlet, defaults")), median(e2e("bare node:http"))),
       (r) => r >= 0.95,
     ],
@@ -188,6 +188,7 @@ export function renderReport(run: Run): string {
     "# daprlet bench results",
     "",
     `Written by \`npm run bench\` (bench/run.ts) on ${run.started.toISOString().slice(0, 16).replace("T", " ")} UTC; issue 12 states the goals. Not a test: nothing here is asserted.`,
+    "",
     "A full run takes about 10 minutes; a quick look: `BENCH_SECONDS=1 BENCH_ROUNDS=1 BENCH_SKIP=e2e,install BENCH_OUT=/tmp/bench.md npm run bench`. Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_WARMUP_SECONDS, BENCH_E2E_MESSAGES, BENCH_SKIP (effect, e2e, install), BENCH_OUT.",
     "",
     ...machine(run),
