@@ -1,0 +1,38 @@
+// The servers the bench compares, as plain descriptors: what to run, where it answers, with which env.
+import { join } from "node:path";
+
+const bench = import.meta.dirname;
+const main = join(bench, "..", "runtime", "main.ts");
+
+export interface ServerSpec {
+  name: string;
+  script: string;
+  /** Where the CloudEvent is POSTed. */
+  path: string;
+  env: Record<string, string>;
+}
+
+const events = "/events/onOrderCreated";
+/** The reference every ratio is taken against. */
+export const reference = "hono + valibot, by hand";
+
+/** Delivery with no effects: the three peers and daprlet twice (`deliver` is the fixture project's folder). */
+export function deliveryServers(deliver: string): ServerSpec[] {
+  return [
+    { name: "@dapr/dapr DaprServer", script: join(bench, "servers", "dapr-server.ts"), path: "/pubsub--orders--default", env: {} },
+    { name: reference, script: join(bench, "servers", "hono.ts"), path: events, env: {} },
+    { name: "bare node:http", script: join(bench, "servers", "node-http.ts"), path: events, env: {} },
+    { name: "daprlet, defaults", script: main, path: events, env: { DAPRLET_ROOT: deliver } },
+    { name: "daprlet, DAPRLET_LOG=off", script: main, path: events, env: { DAPRLET_ROOT: deliver, DAPRLET_LOG: "off" } },
+  ];
+}
+
+/** One saveState per delivery against the stand-in sidecar (`saveState` is the fixture project's folder). */
+export function effectServers(saveState: string): ServerSpec[] {
+  const on = { BENCH_SAVE_STATE: "1" };
+  return [
+    { name: "DaprServer + DaprClient", script: join(bench, "servers", "dapr-server.ts"), path: "/pubsub--orders--default", env: on },
+    { name: reference, script: join(bench, "servers", "hono.ts"), path: events, env: on },
+    { name: "daprlet, defaults", script: main, path: events, env: { DAPRLET_ROOT: saveState } },
+  ];
+}
