@@ -153,7 +153,7 @@ async function profileDaprlet(phase: "start" | "load", fixture: "deliver" | "sav
   const stub = spawn(stubCommand, stubArgs, { env: { ...process.env, APP_PORT: String(sidecarPort) }, stdio: "ignore" });
   await sleep(300);
   const env = { DAPRLET_ROOT: materialiseFixture(fixture), DAPR_HTTP_PORT: String(sidecarPort) };
-  const server = await startServer(join(repo, "runtime", "main.ts"), env, "/events/onOrderCreated", ["--cpu-prof", "--cpu-prof-dir", dir]);
+  const server = await startServer(join(repo, "runtime", "main.js"), env, "/events/onOrderCreated", ["--cpu-prof", "--cpu-prof-dir", dir]);
   let what = `daprlet (defaults, ${fixture}) from spawn to the first SUCCESS: ${server.coldStartMs.toFixed(0)} ms`;
   if (phase === "load") {
     const url = `http://127.0.0.1:${server.port}/events/onOrderCreated`;

@@ -125,7 +125,7 @@ try {
       const deliver = materialiseFixture("deliver");
       const apps: E2eApp[] = [
         { name: "bare node:http", script: join(import.meta.dirname, "servers", "node-http.ts"), env: {} },
-        { name: "daprlet, defaults", script: join(import.meta.dirname, "..", "runtime", "main.ts"), env: { DAPRLET_ROOT: deliver } },
+        { name: "daprlet, defaults", script: join(import.meta.dirname, "..", "runtime", "main.js"), env: { DAPRLET_ROOT: deliver } },
       ];
       e2e = { results: new Map(apps.map((a) => [a.name, []])) };
       for (let round = 0; round < rounds; round++) {

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 
 const bench = import.meta.dirname;
-const main = join(bench, "..", "runtime", "main.ts");
+const main = join(bench, "..", "runtime", "main.js");
 
 export interface ServerSpec {
   name: string;

@@ -61,7 +61,7 @@ describe("deploy/Dockerfile", () => {
   it("installs with npm ci --omit=dev from the lock, using the npm package.json pins", async () => {
     expect(install).toMatch(/^npm ci .*--omit=dev/);
     expect(all("RUN").join(" ")).toContain("devEngines.packageManager.version");
-    expect(command.slice(1)).toEqual(["runtime/main.ts"]);
+    expect(command.slice(1)).toEqual(["runtime/main.js"]);
     const { stdout } = await run("npm", ["--version"]);
     expect(stdout.trim(), `npm ${stdout.trim()} runs here; package.json pins ${pinnedNpm}`).toBe(pinnedNpm);
   });

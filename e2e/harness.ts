@@ -158,7 +158,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     { cwd: dir, env },
   );
   capture(sidecar, "daprd");
-  const app = spawn(node, ["runtime/main.ts"], {
+  const app = spawn(node, ["runtime/main.js"], {
     cwd: dir,
     env: { ...env, APP_PORT: String(appPort), DAPR_HTTP_PORT: String(daprPort), DAPRLET_ROOT: dir, DAPRLET_RECORD_DIR: recordDir },
   });

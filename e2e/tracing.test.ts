@@ -268,12 +268,12 @@ describe("OTLP/HTTP, the production path: both processes configured by OTEL_EXPO
   });
 });
 
-describe("the runtime process (runtime/main.ts) on its own", () => {
+describe("the runtime process (runtime/main.js) on its own", () => {
   it("exports buffered spans on SIGTERM, and serves the metrics of what it handled", async () => {
     const zipkin = await startZipkinReceiver();
     const [appPort, noSidecar] = await Promise.all([freePort(), freePort()]);
     // A batch delay longer than the test: only the shutdown flush can deliver the span.
-    const app = spawn(`${projectRoot}/node_modules/.bin/node`, ["runtime/main.ts"], {
+    const app = spawn(`${projectRoot}/node_modules/.bin/node`, ["runtime/main.js"], {
       cwd: projectRoot,
       env: {
         ...process.env,

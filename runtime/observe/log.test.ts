@@ -87,6 +87,26 @@ describe("the delivery log", () => {
     expect(line).not.toHaveProperty("messageId");
   });
 
+  it("writes a SUCCESS (built as text, the fast path) exactly as deliveryLine describes it", () => {
+    const handler = describeHandler("onOdd", defineHandler({ trigger: topic("pubsub", 'we"ird'), schema: v.unknown(), handle: () => [] }));
+    for (const extra of [{}, { attempt: 2, duplicate: true, conflicts: 3 }]) {
+      const report = {
+        handler,
+        outcome: { verdict: { status: "SUCCESS" as const }, effects: [], ...extra },
+        answer: { status: 200 },
+        durationMs: 1.23456,
+        traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        messageId: 'id "1"',
+      };
+      const lines: string[] = [];
+      createDeliveryLog((line) => lines.push(line)).delivered?.(report);
+      const { time, ...written } = JSON.parse(lines[0]);
+      const { time: _, ...described } = deliveryLine(report);
+      expect(written).toEqual(described);
+      expect(time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    }
+  });
+
   it("caps a long reason", async () => {
     const { lines, send } = appWithLog();
     await send({ orderId: "long", card: "c" });

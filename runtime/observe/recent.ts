@@ -21,30 +21,37 @@ export interface RecentDelivery {
 /**
  * The last deliveries, in memory, for the developer's loop (`npm run trigger` reads them to say
  * how a delivery it caused ended). No payloads, no headers: the same discretion as the log.
+ * Each delivery only keeps its report; it is described when someone asks.
  */
 export function createRecentDeliveries(limit = 50): Watcher & { list(): RecentDelivery[] } {
-  const entries: RecentDelivery[] = [];
+  const entries: { seq: number; at: number; report: DeliveryReport }[] = [];
   let seq = 0;
   return {
-    delivered({ handler, outcome, answer, durationMs, traceparent, messageId }: DeliveryReport) {
-      entries.push({
-        seq: ++seq,
-        at: new Date().toISOString(),
-        handler: handler.name,
-        ...(messageId ? { messageId } : {}),
-        outcome: outcome.verdict.status,
-        ...(outcome.verdict.reason ? { reason: outcome.verdict.reason } : {}),
-        status: answer.status,
-        effects: outcome.effects.map((e) => ({
-          effect: describeEffect(e),
-          ...(e === outcome.failedEffect ? { failed: true as const } : {}),
-        })),
-        ...(outcome.duplicate ? { duplicate: true as const } : {}),
-        ...(idsOf(traceparent) ? { traceId: idsOf(traceparent)?.traceId } : {}),
-        durationMs: Math.round(durationMs * 100) / 100,
-      });
+    delivered(report) {
+      entries.push({ seq: ++seq, at: Date.now(), report });
       if (entries.length > limit) entries.shift();
     },
-    list: () => [...entries],
+    list: () => entries.map(({ seq, at, report }) => describe(seq, at, report)),
+  };
+}
+
+function describe(
+  seq: number,
+  at: number,
+  { handler, outcome, answer, durationMs, traceparent, messageId }: DeliveryReport,
+): RecentDelivery {
+  const traceId = idsOf(traceparent)?.traceId;
+  return {
+    seq,
+    at: new Date(at).toISOString(),
+    handler: handler.name,
+    ...(messageId ? { messageId } : {}),
+    outcome: outcome.verdict.status,
+    ...(outcome.verdict.reason ? { reason: outcome.verdict.reason } : {}),
+    status: answer.status,
+    effects: outcome.effects.map((e) => ({ effect: describeEffect(e), ...(e === outcome.failedEffect ? { failed: true as const } : {}) })),
+    ...(outcome.duplicate ? { duplicate: true as const } : {}),
+    ...(traceId ? { traceId } : {}),
+    durationMs: Math.round(durationMs * 100) / 100,
   };
 }

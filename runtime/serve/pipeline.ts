@@ -1,6 +1,6 @@
 // One delivery, top to bottom: parse → validate → load inputs → handle → execute → decide → answer.
 // Shared by the Hono routes and the testing kit, so both answer exactly alike.
-import { safeParseAsync } from "valibot";
+import { safeParse, safeParseAsync } from "valibot";
 import type { AnyHandler } from "../define.ts";
 import type { HandlerDescriptor } from "../descriptor.ts";
 import type { DeleteState } from "../kinds/delete-state.ts";
@@ -240,7 +240,8 @@ type Validated = { ok: true; event: BaseEvent } | { ok: false; issues: Issues };
 async function validate(handler: AnyHandler, event: BaseEvent): Promise<Validated> {
   if (!handler.schema) return { ok: true, event };
   try {
-    const result = await safeParseAsync(handler.schema, event.data);
+    // A synchronous schema is checked synchronously: no promise per delivery for the common case.
+    const result = handler.schema.async ? await safeParseAsync(handler.schema, event.data) : safeParse(handler.schema, event.data);
     return result.success ? { ok: true, event: { ...event, data: result.output } } : { ok: false, issues: result.issues };
   } catch (thrown) {
     // A transform that throws is still bad input, not a reason to redeliver the same bytes.

@@ -1,4 +1,4 @@
-// Wiring only: read the project, build the app, listen. Run with `npm run serve` (or by `dapr run`).
+// Wiring only: read the project, build the app, listen. Started by runtime/main.js.
 import { serve } from "@hono/node-server";
 import { describeTrigger } from "./kinds/triggers.ts";
 import { deliveryLogFromEnv } from "./observe/log.ts";
