@@ -5,10 +5,10 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, globSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, projectRoot, waitFor } from "./harness.ts";
+import { listening } from "./servers.ts";
 
 export const toolsDir = process.env.DAPRLET_TOOLS ?? join(projectRoot, ".tools");
 export const versions = { kafka: "4.3.1", moto: "5.2.5", azurite: "3.35.0" } as const;
@@ -20,16 +20,6 @@ export interface Backend {
   /** Stops every process it started and removes its data. */
   stop: () => Promise<void>;
 }
-
-const listening = (port: number) =>
-  new Promise<boolean>((done) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once("error", () => done(false));
-  });
 
 /** A server in its own process group (its children stop with it), with its output kept for errors. */
 function run(name: string, command: string, args: string[], options: { cwd: string; env?: Record<string, string> }) {

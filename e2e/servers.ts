@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitFor } from "./harness.ts";
 
-const listening = (port: number) =>
+/** Whether something accepts TCP connections on the port (a connected socket means listening). */
+export const listening = (port: number) =>
   new Promise<boolean>((done) => {
     const socket = connect(port, "127.0.0.1");
     socket.once("connect", () => {

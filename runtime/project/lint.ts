@@ -17,17 +17,20 @@ export interface ResiliencyDoc {
   };
 }
 
-/** Every `kind: Resiliency` file in `dir` (daprd reads each file as one document). */
-export function loadResiliency(dir: string): ResiliencyDoc[] {
-  let files: string[] = [];
+/** The YAML files directly in `dir`, sorted; none when it does not exist. */
+function yamlFilesIn(dir: string): string[] {
   try {
-    files = readdirSync(dir)
+    return readdirSync(dir)
       .filter((f) => /\.ya?ml$/.test(f))
       .sort();
   } catch {
     return [];
   }
-  return files
+}
+
+/** Every `kind: Resiliency` file in `dir` (daprd reads each file as one document). */
+export function loadResiliency(dir: string): ResiliencyDoc[] {
+  return yamlFilesIn(dir)
     .map((file) => ({ file, ...(parse(readFileSync(join(dir, file), "utf8")) as { kind?: string; spec?: ResiliencyDoc["spec"] }) }))
     .filter((doc) => doc.kind === "Resiliency");
 }
@@ -157,15 +160,7 @@ interface K8sDoc {
 
 /** The Dapr-enabled Deployments and StatefulSets in `dir`'s YAML files, with the HPAs that scale them. */
 export function loadWorkloads(dir: string, root: string): Workload[] {
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir)
-      .filter((f) => /\.ya?ml$/.test(f))
-      .sort();
-  } catch {
-    return [];
-  }
-  const docs = files.flatMap((f) =>
+  const docs = yamlFilesIn(dir).flatMap((f) =>
     parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => ({
       file: relative(root, join(dir, f)),
       doc: (d.toJS() ?? {}) as K8sDoc,
