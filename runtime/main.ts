@@ -8,6 +8,7 @@ import { createRecorder } from "./observe/record.ts";
 import { createTracingObserver } from "./observe/tracing.ts";
 import { loadProject } from "./project/project.ts";
 import { createApp, metricsPath } from "./serve/app.ts";
+import { defaultFailureStore } from "./serve/failures.ts";
 import { createSidecarClient, createSidecarExecutor } from "./serve/sidecar.ts";
 
 const project = await loadProject(process.env.DAPRLET_ROOT ?? process.cwd());
@@ -21,10 +22,17 @@ const watchers = [
   process.env.DAPRLET_RECORD_DIR ? createRecorder(process.env.DAPRLET_RECORD_DIR) : undefined,
 ];
 const client = createSidecarClient();
+// Failure records (attempt numbers, a dead-letter handler's `failure`) are shared by every replica
+// through this state store; without one the app keeps them in memory, per process.
+const failureStoreName = process.env.DAPRLET_FAILURE_STORE ?? defaultFailureStore.store;
+const hasFailureStore = project.components.some((c) => c.name === failureStoreName && c.type.startsWith("state."));
+if (!hasFailureStore)
+  console.warn(`[daprlet] no state store "${failureStoreName}": failure reasons stay in this process (set DAPRLET_FAILURE_STORE)`);
 const app = createApp({
   handlers: project.handlers,
   client,
   execute: createSidecarExecutor(client),
+  failureStore: hasFailureStore ? { store: failureStoreName } : false,
   observer: tracing ? createTracingObserver(tracing.tracer) : undefined,
   watchers: watchers.filter((w): w is Watcher => w !== undefined),
   appApiToken: process.env.APP_API_TOKEN || undefined,

@@ -5,7 +5,7 @@ import { triggerKindOf } from "../kinds/triggers.ts";
 import type { Answer, WireRequest } from "../kinds/wire.ts";
 import { createMetrics, type Metrics } from "../observe/metrics.ts";
 import type { Watcher } from "../observe/observer.ts";
-import { FailureLog } from "./failures.ts";
+import { FailureLog, failureRecords } from "./failures.ts";
 import { type DeliverOptions, deliver } from "./pipeline.ts";
 
 export interface AppOptions extends Omit<DeliverOptions, "params"> {
@@ -32,7 +32,13 @@ export const metricsPath = "/metrics";
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   const metrics = options.metrics ?? createMetrics(options.handlers);
-  const deliverOptions = { ...options, watchers: [metrics, ...(options.watchers ?? [])], failures: options.failures ?? new FailureLog() };
+  const failures = options.failures ?? new FailureLog();
+  const deliverOptions = {
+    ...options,
+    watchers: [metrics, ...(options.watchers ?? [])],
+    failures,
+    failureRecords: options.failureRecords ?? failureRecords(failures, options.client, options.failureStore),
+  };
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
   app.get(healthPath, (c) => c.json({ status: "ok" }));
