@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { lintProject, loadResiliency } from "../runtime/project/lint.ts";
+import { lintProject, loadAppHealth, loadResiliency } from "../runtime/project/lint.ts";
 import { type GeneratedFile, subscriptionManifests, subscriptionsDir } from "../runtime/project/manifest.ts";
 import { loadProject } from "../runtime/project/project.ts";
 
@@ -25,6 +25,7 @@ export async function checkProject(root: string): Promise<{ expected: GeneratedF
     components: project.components,
     resiliency: loadResiliency(join(root, "resiliency")),
     readSource: (file) => readFileSync(join(root, file), "utf8"),
+    health: loadAppHealth(root),
   });
   return { expected, drift, problems };
 }
