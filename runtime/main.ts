@@ -8,6 +8,7 @@ import { createRecorder } from "./observe/record.ts";
 import { createTracingObserver } from "./observe/tracing.ts";
 import { loadProject } from "./project/project.ts";
 import { createApp, metricsPath } from "./serve/app.ts";
+import { createDrain } from "./serve/drain.ts";
 import { defaultFailureStore } from "./serve/failures.ts";
 import { createSidecarClient, createSidecarExecutor } from "./serve/sidecar.ts";
 
@@ -39,7 +40,8 @@ const app = createApp({
 });
 
 // Every route exists before the port opens: daprd fetches /dapr/subscribe once, right after it can connect.
-const server = serve({ fetch: app.fetch, port, hostname }, () => {
+const drain = createDrain();
+const server = serve({ fetch: drain.wrap(app.fetch), port, hostname }, () => {
   const lines = project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`);
   const observability = `  traces: ${tracing ? tracing.exporters.join(", ") : "off (no OTEL_* exporter)"}; metrics: GET ${metricsPath}`;
   console.log(
@@ -47,10 +49,23 @@ const server = serve({ fetch: app.fetch, port, hostname }, () => {
   );
 });
 
-// Spans wait in the batch processor: export them before exiting, or the last seconds of traces are lost.
-const stop = async () => {
-  await Promise.all([new Promise((done) => server.close(done)), tracing?.shutdown().catch(() => {})]);
+// Graceful drain, within daprd's graceful-shutdown window (--dapr-graceful-shutdown-seconds, 5 s by
+// default): refuse new requests with 503 (daprd retries them, here once the app is back or on
+// another replica), let those in flight finish with their effects, then close. Spans wait in the
+// batch processor: export them before exiting, or the last seconds of traces are lost.
+const drainMs = Number(process.env.DAPRLET_DRAIN_TIMEOUT_MS ?? 4_000);
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[daprlet] ${signal}: draining ${drain.inFlight} request(s) in flight`);
+  const left = await drain.start(drainMs);
+  if (left) console.warn(`[daprlet] ${left} request(s) still in flight after ${drainMs} ms: daprd will redeliver them`);
+  server.close();
+  (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  await tracing?.shutdown().catch(() => {});
+  console.log("[daprlet] drained, exiting");
   process.exit(0);
 };
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));
