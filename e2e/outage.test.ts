@@ -3,7 +3,7 @@
 // and on its dead-letter topic. Counted per message id; the counts are printed.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, setMetadata, startStack, waitFor } from "./harness.ts";
+import { type Stack, setMetadata, startStack } from "./harness.ts";
 import { type Server, startRedis } from "./servers.ts";
 
 // Each effect counts its own applications: a message applied twice shows count 2, one lost shows 0.
