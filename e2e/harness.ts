@@ -75,6 +75,10 @@ export interface Stack {
   getState: (key: string, store?: string) => Promise<unknown>;
   /** The deliveries daprd made to a path, as recorded by the runtime. */
   deliveries: (path: string) => ReturnType<typeof readRecording>[];
+  /** Ends the app process only (daprd keeps running) and resolves with how it exited. */
+  killApp: (signal?: NodeJS.Signals) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Starts the app process again on the same port (after `killApp`). */
+  restartApp: () => void;
   stop: () => Promise<void>;
 }
 
@@ -158,11 +162,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     { cwd: dir, env },
   );
   capture(sidecar, "daprd");
-  const app = spawn(node, ["runtime/main.js"], {
-    cwd: dir,
-    env: { ...env, APP_PORT: String(appPort), DAPR_HTTP_PORT: String(daprPort), DAPRLET_ROOT: dir, DAPRLET_RECORD_DIR: recordDir },
-  });
-  capture(app, "app");
+  const startApp = () => {
+    const p = spawn(node, ["runtime/main.js"], {
+      cwd: dir,
+      env: { ...env, APP_PORT: String(appPort), DAPR_HTTP_PORT: String(daprPort), DAPRLET_ROOT: dir, DAPRLET_RECORD_DIR: recordDir },
+    });
+    capture(p, "app");
+    return p;
+  };
+  let app = startApp();
 
   const token = options.env?.DAPR_API_TOKEN;
   const dapr = (path: string, init: RequestInit = {}) =>
@@ -216,6 +224,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             .map((f) => readRecording(join(recordDir, f)))
             .filter((r) => r.path === path)
         : [],
+    killApp: (signal = "SIGKILL") =>
+      new Promise((done) => {
+        const p = app;
+        if (p.exitCode !== null || p.signalCode !== null) return done({ code: p.exitCode, signal: p.signalCode });
+        p.once("exit", (code, sig) => done({ code, signal: sig }));
+        p.kill(signal);
+      }),
+    restartApp: () => {
+      app = startApp();
+    },
     stop,
   };
 }

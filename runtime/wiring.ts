@@ -7,6 +7,8 @@ import { tracingFromEnv } from "./observe/otel-env.ts";
 import { createRecorder } from "./observe/record.ts";
 import { loadProject } from "./project/project.ts";
 import { createApp, metricsPath } from "./serve/app.ts";
+import { createDrain } from "./serve/drain.ts";
+import { defaultFailureStore } from "./serve/failures.ts";
 import { jobTriggers, scheduleJobs } from "./serve/jobs.ts";
 import { createSidecarClient, createSidecarExecutor } from "./serve/sidecar.ts";
 
@@ -21,10 +23,17 @@ const watchers = [
   process.env.DAPRLET_RECORD_DIR ? createRecorder(process.env.DAPRLET_RECORD_DIR) : undefined,
 ];
 const client = createSidecarClient();
+// Failure records (attempt numbers, a dead-letter handler's `failure`) are shared by every replica
+// through this state store; without one the app keeps them in memory, per process.
+const failureStoreName = process.env.DAPRLET_FAILURE_STORE ?? defaultFailureStore.store;
+const hasFailureStore = project.components.some((c) => c.name === failureStoreName && c.type.startsWith("state."));
+if (!hasFailureStore)
+  console.warn(`[daprlet] no state store "${failureStoreName}": failure reasons stay in this process (set DAPRLET_FAILURE_STORE)`);
 const app = createApp({
   handlers: project.handlers,
   client,
   execute: createSidecarExecutor(client),
+  failureStore: hasFailureStore ? { store: failureStoreName } : false,
   // Loaded only when traces are exported: OpenTelemetry is not on the path of an app without tracing.
   observer: tracing ? (await import("./observe/tracing.ts")).createTracingObserver(tracing.tracer) : undefined,
   watchers: watchers.filter((w): w is Watcher => w !== undefined),
@@ -32,7 +41,8 @@ const app = createApp({
 });
 
 // Every route exists before the port opens: daprd fetches /dapr/subscribe once, right after it can connect.
-const server = serve({ fetch: app.fetch, port, hostname }, () => {
+const drain = createDrain();
+const server = serve({ fetch: drain.wrap(app.fetch), port, hostname }, () => {
   const lines = project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`);
   const observability = `  traces: ${tracing ? tracing.exporters.join(", ") : "off (no OTEL_* exporter)"}; metrics: GET ${metricsPath}`;
   console.log(
@@ -49,10 +59,23 @@ const server = serve({ fetch: app.fetch, port, hostname }, () => {
   });
 });
 
-// Spans wait in the batch processor: export them before exiting, or the last seconds of traces are lost.
-const stop = async () => {
-  await Promise.all([new Promise((done) => server.close(done)), tracing?.shutdown().catch(() => {})]);
+// Graceful drain, within daprd's graceful-shutdown window (--dapr-graceful-shutdown-seconds, 5 s by
+// default): refuse new requests with 503 (daprd retries them, here once the app is back or on
+// another replica), let those in flight finish with their effects, then close. Spans wait in the
+// batch processor: export them before exiting, or the last seconds of traces are lost.
+const drainMs = Number(process.env.DAPRLET_DRAIN_TIMEOUT_MS ?? 4_000);
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[daprlet] ${signal}: draining ${drain.inFlight} request(s) in flight`);
+  const left = await drain.start(drainMs);
+  if (left) console.warn(`[daprlet] ${left} request(s) still in flight after ${drainMs} ms: daprd will redeliver them`);
+  server.close();
+  (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  await tracing?.shutdown().catch(() => {});
+  console.log("[daprlet] drained, exiting");
   process.exit(0);
 };
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));

@@ -99,11 +99,67 @@ describe("lint reports", () => {
       ["onFlaky", "flaky"],
       ["onOrderCreated", "orders"],
     ];
-    expect((await checkProject(root)).problems).toEqual(
+    // (without any retry policy, every topic also fails the outage check below)
+    expect((await checkProject(root)).problems.filter((p) => !p.includes("to notice the app is down"))).toEqual(
       fixtureDeadLetterers.flatMap(([h, t]) =>
         ["embedded", "postgres-kafka", "rabbitmq", "redis"].map((profile) => advice(h, t, `${profile}/pubsub.yaml`)),
       ),
     );
+  });
+
+  describe("a delivery retry window shorter than the time daprd needs to notice the app is down", () => {
+    const topics = [
+      ["onAlwaysFails", "always-fails (and its dead-letter topic orders-dead)"],
+      ["onAuditRaw", "audit"],
+      ["onBulkOrders", "bulk-orders"],
+      ["onFlaky", "flaky (and its dead-letter topic orders-dead)"],
+      ["onOrderCreated", "orders (and its dead-letter topic orders-dead)"],
+      ["onOrderDeadLettered", "orders-dead"],
+    ];
+    const outage = (window: number, detect: string) =>
+      topics.flatMap(([h, t]) =>
+        ["embedded", "postgres-kafka", "rabbitmq", "redis"]
+          .map((profile) => `${profile}/pubsub.yaml`)
+          .map(
+            (file) =>
+              `handlers/${h}.ts subscribes to pubsub/${t}: ${file} ("pubsub") retries a delivery for ${window} s (resiliency/), not longer than the ${detect}: messages in flight during an outage would be dead-lettered and then lost. Raise the inbound retry's duration × maxRetries, or probe more often`,
+          ),
+      );
+
+    it("is clean as the fixture ships (1 s × 10 retries against a probe every 1 s × 3)", async () => {
+      expect((await checkProject(copyFixture())).problems).toEqual([]);
+    });
+
+    it("reports every topic and dead-letter topic with the shipped-before settings (1 s × 3 against 5 s × 3)", async () => {
+      const root = copyFixture();
+      edit(root, "resiliency/resiliency.yaml", (y) => y.replace("maxRetries: 10", "maxRetries: 3"));
+      edit(root, "dapr.yaml", (y) => y.replace("appHealthProbeInterval: 1", "appHealthProbeInterval: 5"));
+      const problems = (await checkProject(root)).problems;
+      expect(problems.sort()).toEqual(
+        outage(3, "15 s daprd needs to notice the app is down (dapr.yaml: probe every 5 s × threshold 3)").sort(),
+      );
+    });
+
+    it("counts an exponential policy by its shortest intervals, and unlimited retries as long enough", async () => {
+      const root = copyFixture();
+      const policy = (p: string) =>
+        edit(root, "resiliency/resiliency.yaml", (y) => y.replace(/(deliveryRetry:\n)(?:\s+\w+: \S+\n)+/, `$1${p}`));
+      policy("        policy: exponential\n        maxInterval: 10s\n        maxRetries: 4\n");
+      // 0.5 × (0.5 + 0.75 + 1.125 + 1.6875) s: randomisation may halve each interval
+      expect((await checkProject(root)).problems).toEqual(
+        outage(2.03125, "3 s daprd needs to notice the app is down (dapr.yaml: probe every 1 s × threshold 3)"),
+      );
+      policy("        policy: constant\n        duration: 5s\n        maxRetries: -1\n");
+      expect((await checkProject(root)).problems).toEqual([]);
+    });
+
+    it("reports an app without a health check", async () => {
+      const root = copyFixture();
+      edit(root, "dapr.yaml", (y) => y.replace("enableAppHealthCheck: true", "enableAppHealthCheck: false"));
+      expect((await checkProject(root)).problems).toContain(
+        "handlers/onOrderCreated.ts subscribes to pubsub/orders (and its dead-letter topic orders-dead), but dapr.yaml does not enable the app health check: daprd never stops delivering to a dead app, so a message in flight during an outage longer than the retry window is lost. Set enableAppHealthCheck: true",
+      );
+    });
   });
 
   it("a dead-letter topic no handler subscribes to", async () => {

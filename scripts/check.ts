@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cronReplicaWarnings, lintProject, loadResiliency, loadWorkloads } from "../runtime/project/lint.ts";
+import { cronReplicaWarnings, lintProject, loadAppHealth, loadResiliency, loadWorkloads } from "../runtime/project/lint.ts";
 import { type GeneratedFile, subscriptionManifests, subscriptionsDir } from "../runtime/project/manifest.ts";
 import { loadProject } from "../runtime/project/project.ts";
 
@@ -27,6 +27,7 @@ export async function checkProject(
     components: project.components,
     resiliency: loadResiliency(join(root, "resiliency")),
     readSource: (file) => readFileSync(join(root, file), "utf8"),
+    health: loadAppHealth(root),
   });
   const warnings = cronReplicaWarnings({
     handlers: project.handlers,

@@ -53,7 +53,7 @@ export interface TopicEvent<D> {
   tracestate?: string;
   /** Message metadata daprd sent as headers (lower-case keys), e.g. `rawpayload`. */
   metadata: Record<string, string>;
-  /** Set when this message failed before in this process: the last reason and how many attempts. */
+  /** Set when this message failed before (on any replica: the record is kept in the state store): the last reason and how many attempts. */
   failure?: FailureRecord;
 }
 

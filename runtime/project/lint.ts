@@ -6,6 +6,9 @@ import { triggerKindOf } from "../kinds/triggers.ts";
 import { blockOf, type ComponentInfo } from "./components.ts";
 
 interface RetryPolicy {
+  policy?: "constant" | "exponential";
+  duration?: string;
+  maxInterval?: string;
   maxRetries?: number;
 }
 /** The parts of a Resiliency resource the checks read. */
@@ -67,6 +70,96 @@ const blockWord: Record<string, string> = {
   configuration: "configuration store",
 };
 
+/** How daprd probes the app (dapr.yaml's app entry): it stops delivering after `threshold` failed probes. */
+export interface AppHealth {
+  enabled: boolean;
+  intervalSeconds: number;
+  threshold: number;
+}
+
+/** apps[0] of dapr.yaml (the app this project is), with daprd's defaults: probe every 5 s, 3 failures. */
+export function loadAppHealth(root: string): AppHealth | undefined {
+  let template: { apps?: Record<string, unknown>[] };
+  try {
+    template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as typeof template;
+  } catch {
+    return undefined;
+  }
+  const app = template.apps?.[0];
+  if (!app) return undefined;
+  return {
+    enabled: app.enableAppHealthCheck === true,
+    intervalSeconds: Number(app.appHealthProbeInterval ?? 5),
+    threshold: Number(app.appHealthThreshold ?? 3),
+  };
+}
+
+/** A Go duration (`1s`, `500ms`, `1m30s`) in seconds; undefined when it is not one. */
+export function goDuration(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const parts = [...String(text).matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join("") !== String(text)) return undefined;
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
+}
+
+/**
+ * The least time daprd keeps retrying one delivery before it gives up (dead-letters it, or hands
+ * the error to the component): constant, duration × maxRetries; exponential (500 ms × 1.5ⁿ up to
+ * maxInterval, randomised ±50 %), the sum of the shortest intervals, at most its 15-minute
+ * maxElapsedTime. Unlimited retries: Infinity (constant) or 15 min (exponential). No policy: 0.
+ */
+export function retryWindowSeconds(policy: RetryPolicy | undefined): number {
+  if (!policy) return 0;
+  const retries = policy.maxRetries ?? -1;
+  const maxElapsed = 15 * 60;
+  if (policy.policy === "exponential") {
+    if (retries < 0) return maxElapsed;
+    const cap = goDuration(policy.maxInterval) ?? 60;
+    let sum = 0;
+    for (let i = 0; i < retries; i++) sum += Math.min(cap, 0.5 * 1.5 ** i) * 0.5;
+    return Math.min(sum, maxElapsed);
+  }
+  if (retries < 0) return Number.POSITIVE_INFINITY;
+  return (goDuration(policy.duration) ?? 5) * retries;
+}
+
+/**
+ * Topics whose deliveries stop being retried before daprd notices the app is down. A message in
+ * flight when the app dies is retried; if its retries run out before daprd marks the app unhealthy
+ * (and stops the subscription, which holds the message for redelivery), it is dead-lettered, its
+ * dead-letter delivery fails the same way, and Redis (contrib ≥ 1.17) acknowledges it: lost.
+ */
+export function checkOutageWindow(
+  handlers: HandlerDescriptor[],
+  components: ComponentInfo[],
+  resiliency: ResiliencyDoc[],
+  health: AppHealth | undefined,
+): string[] {
+  if (!health) return [];
+  const problems: string[] = [];
+  const detect = health.intervalSeconds * health.threshold;
+  for (const d of handlers) {
+    const t = d.trigger;
+    if (t.kind !== "topic") continue;
+    for (const c of components.filter((c) => c.name === t.pubsub && blockOf(c.type) === "pubsub")) {
+      const topics = t.deadLetterTopic ? `${t.topic} (and its dead-letter topic ${t.deadLetterTopic})` : t.topic;
+      if (!health.enabled) {
+        problems.push(
+          `${d.file} subscribes to ${t.pubsub}/${topics}, but dapr.yaml does not enable the app health check: daprd never stops delivering to a dead app, so a message in flight during an outage longer than the retry window is lost. Set enableAppHealthCheck: true`,
+        );
+        continue;
+      }
+      const window = retryWindowSeconds(inboundRetryOf(c, resiliency));
+      if (window > detect) continue;
+      problems.push(
+        `${d.file} subscribes to ${t.pubsub}/${topics}: ${c.file} ("${c.name}") retries a delivery for ${window} s (resiliency/), not longer than the ${detect} s daprd needs to notice the app is down (dapr.yaml: probe every ${health.intervalSeconds} s × threshold ${health.threshold}): messages in flight during an outage would be dead-lettered and then lost. Raise the inbound retry's duration × maxRetries, or probe more often`,
+      );
+    }
+  }
+  return problems;
+}
+
 /** Components a trigger needs. Missing ones make start-up fail: daprd would never deliver. */
 export function checkTriggers(handlers: HandlerDescriptor[], components: ComponentInfo[]): string[] {
   return handlers.flatMap((d) =>
@@ -101,9 +194,12 @@ export function lintProject(input: {
   components: ComponentInfo[];
   resiliency: ResiliencyDoc[];
   readSource: (file: string) => string;
+  /** dapr.yaml's health-check settings; without them the outage check is skipped. */
+  health?: AppHealth;
 }): string[] {
   const { handlers, components, resiliency } = input;
   const problems = checkTriggers(handlers, components);
+  problems.push(...checkOutageWindow(handlers, components, resiliency, input.health));
   for (const d of handlers) {
     const source = input.readSource(d.file);
     for (const [pattern, block] of effectCalls) {

@@ -6,7 +6,7 @@ import type { Answer, WireRequest } from "../kinds/wire.ts";
 import { createMetrics, type Metrics } from "../observe/metrics.ts";
 import type { Watcher } from "../observe/observer.ts";
 import { createRecentDeliveries } from "../observe/recent.ts";
-import { FailureLog } from "./failures.ts";
+import { FailureLog, failureRecords } from "./failures.ts";
 import { type DeliverOptions, deliver } from "./pipeline.ts";
 
 export interface AppOptions extends Omit<DeliverOptions, "params"> {
@@ -36,10 +36,12 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   const metrics = options.metrics ?? createMetrics(options.handlers);
   const recent = createRecentDeliveries();
+  const failures = options.failures ?? new FailureLog();
   const deliverOptions = {
     ...options,
     watchers: [metrics, recent, ...(options.watchers ?? [])],
-    failures: options.failures ?? new FailureLog(),
+    failures,
+    failureRecords: options.failureRecords ?? failureRecords(failures, options.client, options.failureStore),
   };
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
 

@@ -1,11 +1,13 @@
 // Inputs, concurrency and effects applied once, through the real pipeline and the fake sidecar.
 import { setupServer } from "msw/node";
 import * as v from "valibot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describeHandler } from "../descriptor.ts";
 import { callApp, configuration, defineHandler, invoke, publish, reply, saveState, secret, state, states, topic } from "../index.ts";
 import { cloudEvent, invokeRequest } from "../testing/builders.ts";
 import { createFakeSidecar } from "../testing/fake-sidecar.ts";
 import { runHandler, testApp } from "../testing/run.ts";
+import { createApp } from "./app.ts";
 
 const sidecar = createFakeSidecar({ configuration: { configstore: { "max-amount": "500" } } });
 const server = setupServer(...sidecar.handlers);
@@ -245,5 +247,108 @@ describe("a retried or dropped message", () => {
     expect(sidecar.get("statestore", "daprlet-applied-handler-w-1")).toBeUndefined();
     expect((await runHandler(waiting, delivery, client)).status).toBe("SUCCESS");
     expect(sidecar.get("statestore", "done")).toBe(1);
+  });
+});
+
+describe("failure records shared through the state store", () => {
+  const Any = v.object({ n: v.number() });
+  const onWork = defineHandler({
+    trigger: topic("pubsub", "work", { deadLetterTopic: "work-dead" }),
+    schema: Any,
+    handle: () => {
+      throw new Error("database down");
+    },
+  });
+  const onWorkDead = defineHandler({
+    trigger: topic("pubsub", "work-dead"),
+    schema: v.unknown(),
+    handle: ({ id, failure }) => [saveState("statestore", `dead-${id}`, failure ?? "unknown")],
+  });
+  // Two replicas: two apps (each with its own in-memory log) on one sidecar's state.
+  const replica = () => testApp({ onWork, onWorkDead }, client);
+  const status = async (res: Promise<Response>) => ((await (await res).json()) as { status: string }).status;
+
+  it("lets a dead-letter delivery on another replica report the original reason and attempts, then clears the record", async () => {
+    const [a, b] = [replica(), replica()];
+    const delivery = cloudEvent(onWork, { n: 1 }, { id: "w-1" });
+    expect(await status(a.send("onWork", delivery))).toBe("RETRY");
+    expect(await status(a.send("onWork", delivery))).toBe("RETRY");
+    expect(sidecar.get("statestore", "daprlet-failure-pubsub-work-w-1")).toEqual({
+      reason: "handler threw: Error: database down",
+      attempts: 2,
+    });
+    // daprd republishes the original bytes (topic still "work") to work-dead; replica b takes it.
+    expect(await status(b.send("onWorkDead", delivery))).toBe("SUCCESS");
+    expect(sidecar.get("statestore", "dead-w-1")).toEqual({ reason: "handler threw: Error: database down", attempts: 2 });
+    expect(sidecar.get("statestore", "daprlet-failure-pubsub-work-w-1")).toBeUndefined();
+  });
+
+  it("counts attempts across processes (a restarted app continues the count) and writes the record with a TTL", async () => {
+    const calls: { path: string; body?: string }[] = [];
+    const spy: typeof sidecar.client = (call, context) => {
+      calls.push({
+        path: call.path,
+        body: typeof call.body === "string" ? call.body : call.body ? new TextDecoder().decode(call.body) : undefined,
+      });
+      return sidecar.client(call, context);
+    };
+    const delivery = cloudEvent(onWork, { n: 1 }, { id: "w-2" });
+    await testApp({ onWork }, { client: spy }).send("onWork", delivery);
+    await testApp({ onWork }, { client: spy }).send("onWork", delivery);
+    expect(sidecar.get("statestore", "daprlet-failure-pubsub-work-w-2")).toMatchObject({ attempts: 2 });
+    const write = calls.find((c) => c.path === "/state/statestore" && c.body?.includes("daprlet-failure-"));
+    expect(JSON.parse(write?.body ?? "[]")[0]).toMatchObject({ metadata: { ttlInSeconds: "86400" } });
+  });
+
+  it("never changes the verdict when the record cannot be read or written: this process's own log is used", async () => {
+    const a = replica();
+    const delivery = cloudEvent(onWork, { n: 1 }, { id: "w-3" });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    sidecar.fail({ operation: "saveState", status: 500 });
+    expect(await status(a.send("onWork", delivery))).toBe("RETRY");
+    sidecar.fail({ operation: "getState", status: 500 });
+    expect(await status(a.send("onWork", delivery))).toBe("RETRY");
+    // The first write failed, the second read failed (memory said 1): the store holds attempt 2.
+    expect(sidecar.get("statestore", "daprlet-failure-pubsub-work-w-3")).toMatchObject({ attempts: 2 });
+    sidecar.fail({ operation: "getState", status: 500 });
+    sidecar.fail({ operation: "deleteState", status: 500 });
+    expect(await status(a.send("onWorkDead", delivery))).toBe("SUCCESS");
+    expect(sidecar.get("statestore", "dead-w-3")).toEqual({ reason: "handler threw: Error: database down", attempts: 2 });
+    expect(warn.mock.calls.map(([line]) => String(line).replace(/:.*/, ""))).toEqual([
+      "[daprlet] could not write the failure record statestore/daprlet-failure-pubsub-work-w-3 (kept in this process only)",
+      "[daprlet] could not read the failure record statestore/daprlet-failure-pubsub-work-w-3 (using this process's own)",
+      "[daprlet] could not delete the failure record statestore/daprlet-failure-pubsub-work-w-3 (it expires by its TTL)",
+    ]);
+    warn.mockRestore();
+  });
+
+  it("keeps records in another store, or in memory only, as the app is told", async () => {
+    const other = createFakeSidecar({ port: 3599, stores: ["statestore", "failures"] });
+    server.use(...other.handlers);
+    const app = createApp({
+      handlers: [describeHandler("onWork", onWork)],
+      client: other.client,
+      execute: async () => {},
+      failureStore: { store: "failures" },
+    });
+    await app.request("/events/onWork", {
+      method: "POST",
+      headers: cloudEvent(onWork, { n: 1 }, { id: "w-4" }).headers,
+      body: cloudEvent(onWork, { n: 1 }, { id: "w-4" }).body,
+    });
+    expect(other.get("failures", "daprlet-failure-pubsub-work-w-4")).toMatchObject({ attempts: 1 });
+    const local = createApp({
+      handlers: [describeHandler("onWork", onWork)],
+      client: other.client,
+      execute: async () => {},
+      failureStore: false,
+    });
+    await local.request("/events/onWork", {
+      method: "POST",
+      headers: cloudEvent(onWork, { n: 1 }, { id: "w-5" }).headers,
+      body: cloudEvent(onWork, { n: 1 }, { id: "w-5" }).body,
+    });
+    expect(other.get("failures", "daprlet-failure-pubsub-work-w-5")).toBeUndefined();
+    expect(other.get("statestore", "daprlet-failure-pubsub-work-w-5")).toBeUndefined();
   });
 });

@@ -16,7 +16,7 @@ import { errorText, type Issues } from "../kinds/verdict.ts";
 import type { Answer, WireRequest } from "../kinds/wire.ts";
 import { type Observation, type Observer, passThrough, type Watcher } from "../observe/observer.ts";
 import { decide, type Facts } from "./decide.ts";
-import type { FailureLog } from "./failures.ts";
+import { type FailureLog, type FailureRecords, type FailureStoreOptions, failureRecords, type ReadRecord } from "./failures.ts";
 import { type AppliedRecord, doneOp, type Guard, guardOf, readRecord, recordOp } from "./idempotency.ts";
 import { loadInputs } from "./inputs.ts";
 import { SidecarError } from "./sidecar.ts";
@@ -26,8 +26,15 @@ export interface DeliverOptions {
   execute: Executor;
   /** Reads inputs and applied-records; without one, handlers with inputs fail their reads and idempotency is off. */
   client?: SidecarClient;
-  /** Attempt counts and failure reasons per message (topic handlers). */
+  /** Attempt counts and failure reasons per message (topic handlers), in this process. */
   failures?: FailureLog;
+  /**
+   * Where those records are shared with other replicas when there is a `client` (default: the
+   * `statestore` state store, records kept a day); `false` keeps them in `failures` only.
+   */
+  failureStore?: FailureStoreOptions | false;
+  /** Made from `failures`, `client` and `failureStore` when not given (the app makes one for all its routes). */
+  failureRecords?: FailureRecords;
   observer?: Observer;
   watchers?: readonly Watcher[];
   /** Path params of invoked routes. */
@@ -88,13 +95,21 @@ async function processMessage(
   let duplicate = false;
   let conflicts = 0;
   const ids = message.ok ? kind.track(d.trigger, message.event) : undefined;
-  const { failures, client } = options;
+  const { client } = options;
+  const records = topicRecords(options);
+  const none: ReadRecord = { found: false };
+  // The records of this message: `seen` (the original topic: what a dead-letter handler reports)
+  // and, for a dead-letter delivery, `own` (this subscription's), read in parallel.
+  const [seenRecord, ownRecord] = ids
+    ? await Promise.all([records.read(ids.seen), ids.own === ids.seen ? undefined : records.read(ids.own)])
+    : [none, none];
+  const own = ownRecord ?? seenRecord;
   const guard = message.ok ? guardOf(d, messageIdOf(message.event), client) : undefined;
 
   if (!message.ok) facts.refused = message;
   else {
     // validate (with what earlier attempts at this message left behind, for the handler to see)
-    const failure = failures?.get(ids?.seen);
+    const failure = seenRecord.record;
     const validated = await validate(d.handler, failure ? ({ ...message.event, failure } as BaseEvent) : message.event);
     if (validated.ok) event = validated.event;
     else facts.issues = issues = validated.issues;
@@ -178,12 +193,14 @@ async function processMessage(
 
   // decide
   const verdict = decide(facts);
-  const attempt = ids && ids.own === ids.seen ? (failures?.get(ids.own)?.attempts ?? 0) + 1 : undefined;
-  if (ids && failures) {
+  const attempt = ids && ids.own === ids.seen ? (own.record?.attempts ?? 0) + 1 : undefined;
+  if (ids) {
+    // Written before the answer: daprd dead-letters (or retries) only once it has it.
     if (verdict.status === "SUCCESS") {
-      failures.forget(ids.own);
-      failures.forget(ids.seen); // a dead-letter handler has now dealt with the original failure
-    } else failures.fail(ids.own, verdict.reason ?? verdict.status);
+      await records.forget(ids.own, own);
+      // a dead-letter handler has now dealt with the original failure
+      if (ids.seen !== ids.own) await records.forget(ids.seen, seenRecord);
+    } else await records.fail(ids.own, verdict.reason ?? verdict.status, own);
   }
   const correlationId = /^00-([\da-f]{32})-/.exec(observation.context.headers.traceparent ?? "")?.[1];
   return {
@@ -197,6 +214,19 @@ async function processMessage(
     ...(conflicts ? { conflicts } : {}),
     ...(correlationId ? { correlationId } : {}),
   };
+}
+
+/** Nothing remembered: a lone `deliver` without a log (as `runHandler` calls it) sees every message fresh. */
+const forgetful: FailureRecords = {
+  read: async () => ({ found: false }),
+  fail: async (_, reason) => ({ reason, attempts: 1 }),
+  forget: async () => {},
+};
+
+/** The failure records a delivery uses: the app's, or made from the options. */
+function topicRecords(options: DeliverOptions): FailureRecords {
+  if (options.failureRecords) return options.failureRecords;
+  return options.failures ? failureRecords(options.failures, options.client, options.failureStore) : forgetful;
 }
 
 /** daprd's answers to a write that met a concurrent change: 409 for one key, 500 "etag mismatch" inside a transaction. */
