@@ -79,6 +79,8 @@ export interface Stack {
   killApp: (signal?: NodeJS.Signals) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Starts the app process again on the same port (after `killApp`). */
   restartApp: () => void;
+  /** SIGKILLs daprd and the app together, as a node or pod dying would (no shutdown of either). */
+  crash: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -233,6 +235,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
     restartApp: () => {
       app = startApp();
+    },
+    crash: async () => {
+      const dead = [sidecar, app].filter((p) => p.exitCode === null && p.signalCode === null);
+      await Promise.all(dead.map((p) => new Promise((done) => p.once("exit", done).kill("SIGKILL"))));
     },
     stop,
   };
