@@ -2,12 +2,14 @@
 // press Ctrl-C, and nothing may be left running. Also: a busy port fails at once, naming the port
 // and the fix; an app that crashes at start-up ends `npm start` with a non-zero exit and its error.
 // Uses the template's fixed ports (3000, 3500, 50001, 9090, 50006-50009), like a user's machine.
+
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyProject as copyProjectFiles } from "../runtime/testing/project-copy.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const ports = [3000, 3500, 50001, 9090, 50006, 50007, 50008, 50009];
@@ -49,14 +51,8 @@ function processesIn(dir: string) {
 }
 
 /** The project's files in a temporary folder (runtime/ and node_modules/ linked), to edit freely. */
-function copyProject() {
-  const dir = mkdtempSync(join(tmpdir(), "daprlet-copy-"));
-  for (const entry of ["handlers", "components", "resiliency", "subscriptions", "config", "scripts", "dapr.yaml", "package.json"])
-    cpSync(join(root, entry), join(dir, entry), { recursive: true });
-  symlinkSync(join(root, "runtime"), join(dir, "runtime"));
-  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
-  return dir;
-}
+/** The project as a user has it (every tracked and untracked file), with runtime/ and node_modules/ linked. */
+const copyProject = () => copyProjectFiles(root, { prefix: "daprlet-copy-" });
 const daprHome = process.env.DAPRLET_DAPR_HOME ?? join(root, ".dapr-home");
 
 describe.skipIf(!hasTmux)("npm start in a terminal", () => {
@@ -79,7 +75,7 @@ describe.skipIf(!hasTmux)("npm start in a terminal", () => {
     rmSync(logDir, { recursive: true, force: true });
   });
 
-  it("is ready with a healthy daprd and a scheduler, serves an order, and Ctrl-C leaves nothing behind", async () => {
+  it("is ready with a healthy daprd and a scheduler, reaches the app, and Ctrl-C leaves nothing behind", async () => {
     tmux("send-keys", "-t", "start", "npm start", "Enter");
     const ready = await waitFor("the [daprlet] ready line", () => /\[daprlet\] ready in .*/.exec(output())?.[0], 150_000, tail);
     console.log(ready);
@@ -89,12 +85,8 @@ describe.skipIf(!hasTmux)("npm start in a terminal", () => {
       .split("\n")
       .filter((l) => /level=(error|warning)/.test(l) && /scheduler/i.test(l));
     expect(schedulerErrors).toEqual([]);
-    const res = await fetch("http://127.0.0.1:3500/v1.0/invoke/order-service/method/orders", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ orderId: "o-1", amount: 5 }),
-    });
-    expect(res.status).toBe(202);
+    // daprd reaches the app (its health route: this test must not depend on which handlers exist).
+    expect((await fetch("http://127.0.0.1:3500/v1.0/invoke/order-service/method/healthz")).status).toBe(200);
     // The app binds loopback only (dapr.yaml appChannelAddress), not every interface.
     expect(spawnSync("ss", ["-Hltn", "sport = :3000"], { encoding: "utf8" }).stdout).toMatch(/127\.0\.0\.1:3000/);
 

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { projectRoot, waitFor } from "./harness.ts";
+import { projectRoot, waitFor } from "../e2e/harness.ts";
 
 let run: ChildProcess | undefined;
 let output = "";

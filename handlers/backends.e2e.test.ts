@@ -6,8 +6,8 @@ import { execFileSync } from "node:child_process";
 import { globSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Backend, startAzurite, startKafka, startMoto, startPostgres, startRabbitMQ } from "./backends.ts";
-import { projectRoot, type Stack, type StackOptions, setMetadata, startStack, waitFor } from "./harness.ts";
+import { type Backend, startAzurite, startKafka, startMoto, startPostgres, startRabbitMQ } from "../e2e/backends.ts";
+import { projectRoot, type Stack, type StackOptions, setMetadata, startStack, waitFor } from "../e2e/harness.ts";
 
 let gateway: Stack;
 beforeAll(async () => {
