@@ -64,13 +64,24 @@ describe("broker profile", () => {
       ],
     };
     // The same component's output side publishes to the broker, like S3 → SQS would in production.
-    const sent = await stack.dapr("/v1.0/bindings/blob-events", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ operation: "create", data: notification }),
-    });
-    expect(sent.status).toBeLessThan(300);
-    const blob = await waitFor("onBlobCreated to store the blob", () => stack.getState("blob-uploads-photos/cat 1.jpg"));
+    // MQTT with a clean session keeps nothing for a subscriber that is not connected yet: until
+    // the input side has subscribed, a publish may go nowhere, so publish again until it arrives.
+    const blob = await waitFor(
+      "onBlobCreated to store the blob",
+      async () => {
+        const stored = await stack.getState("blob-uploads-photos/cat 1.jpg");
+        if (stored) return stored;
+        const sent = await stack.dapr("/v1.0/bindings/blob-events", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ operation: "create", data: notification }),
+        });
+        expect(sent.status).toBeLessThan(300);
+        await new Promise((r) => setTimeout(r, 1000));
+        return stack.getState("blob-uploads-photos/cat 1.jpg");
+      },
+      45_000,
+    );
     expect(blob).toEqual({ provider: "s3", container: "uploads", key: "photos/cat 1.jpg", size: 1234, time: "2026-01-01T00:00:00Z" });
   });
 });
