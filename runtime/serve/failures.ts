@@ -67,9 +67,10 @@ export interface ReadRecord {
  * is logged and never changes the verdict.
  */
 export interface FailureRecords {
-  read(tracked: string): Promise<ReadRecord>;
-  fail(tracked: string, reason: string, before: ReadRecord): Promise<FailureRecord>;
-  forget(tracked: string, before: ReadRecord): Promise<void>;
+  /** `headers`: the delivery's trace context, so daprd's spans for these calls join its trace. */
+  read(tracked: string, headers?: Record<string, string>): Promise<ReadRecord>;
+  fail(tracked: string, reason: string, before: ReadRecord, headers?: Record<string, string>): Promise<FailureRecord>;
+  forget(tracked: string, before: ReadRecord, headers?: Record<string, string>): Promise<void>;
 }
 
 export function failureRecords(
@@ -88,12 +89,11 @@ export function failureRecords(
   };
   if (!client || options === false) return memory;
   const { store, ttlSeconds } = { ...defaultFailureStore, ...options };
-  const context = { headers: {} };
   return {
-    async read(tracked) {
+    async read(tracked, headers = {}) {
       const params = { store, key: failureKey(tracked) };
       try {
-        const response = await client(stateInputKind.call(params), context);
+        const response = await client(stateInputKind.call(params), { headers });
         if (response.status === 204 || response.body.length === 0) return { found: false };
         const stored = storedValue(response.body, undefined);
         const value = stored.ok ? (stored.value as Partial<FailureRecord> | null) : null;
@@ -104,7 +104,7 @@ export function failureRecords(
         return memory.read(tracked);
       }
     },
-    async fail(tracked, reason, before) {
+    async fail(tracked, reason, before, headers = {}) {
       const record = log.set(tracked, { reason, attempts: (before.record?.attempts ?? 0) + 1 });
       const save: SaveState = {
         kind: "saveState",
@@ -114,18 +114,18 @@ export function failureRecords(
         metadata: { ttlInSeconds: String(ttlSeconds) },
       };
       try {
-        await client(callOf(save), context);
+        await client(callOf(save), { headers });
       } catch (error) {
         warn(`[daprlet] could not write the failure record ${store}/${save.key} (kept in this process only): ${errorText(error)}`);
       }
       return record;
     },
-    async forget(tracked, before) {
+    async forget(tracked, before, headers = {}) {
       log.forget(tracked);
       if (!before.found) return;
       const key = failureKey(tracked);
       try {
-        await client(callOf({ kind: "deleteState", store, key }), context);
+        await client(callOf({ kind: "deleteState", store, key }), { headers });
       } catch (error) {
         warn(`[daprlet] could not delete the failure record ${store}/${key} (it expires by its TTL): ${errorText(error)}`);
       }

@@ -101,7 +101,10 @@ async function processMessage(
   // The records of this message: `seen` (the original topic: what a dead-letter handler reports)
   // and, for a dead-letter delivery, `own` (this subscription's), read in parallel.
   const [seenRecord, ownRecord] = ids
-    ? await Promise.all([records.read(ids.seen), ids.own === ids.seen ? undefined : records.read(ids.own)])
+    ? await Promise.all([
+        records.read(ids.seen, observation.context.headers),
+        ids.own === ids.seen ? undefined : records.read(ids.own, observation.context.headers),
+      ])
     : [none, none];
   const own = ownRecord ?? seenRecord;
   const guard = message.ok ? guardOf(d, messageIdOf(message.event), client) : undefined;
@@ -197,10 +200,10 @@ async function processMessage(
   if (ids) {
     // Written before the answer: daprd dead-letters (or retries) only once it has it.
     if (verdict.status === "SUCCESS") {
-      await records.forget(ids.own, own);
+      await records.forget(ids.own, own, observation.context.headers);
       // a dead-letter handler has now dealt with the original failure
-      if (ids.seen !== ids.own) await records.forget(ids.seen, seenRecord);
-    } else await records.fail(ids.own, verdict.reason ?? verdict.status, own);
+      if (ids.seen !== ids.own) await records.forget(ids.seen, seenRecord, observation.context.headers);
+    } else await records.fail(ids.own, verdict.reason ?? verdict.status, own, observation.context.headers);
   }
   const correlationId = /^00-([\da-f]{32})-/.exec(observation.context.headers.traceparent ?? "")?.[1];
   return {
