@@ -68,7 +68,7 @@ export interface ReadRecord {
  */
 export interface FailureRecords {
   /** `headers`: the delivery's trace context, so daprd's spans for these calls join its trace. */
-  read(tracked: string, headers?: Record<string, string>): Promise<ReadRecord>;
+  read(tracked: string, headers?: Record<string, string>, localOnly?: boolean): Promise<ReadRecord>;
   fail(tracked: string, reason: string, before: ReadRecord, headers?: Record<string, string>): Promise<FailureRecord>;
   forget(tracked: string, before: ReadRecord, headers?: Record<string, string>): Promise<void>;
 }
@@ -90,7 +90,8 @@ export function failureRecords(
   if (!client || options === false) return memory;
   const { store, ttlSeconds } = { ...defaultFailureStore, ...options };
   return {
-    async read(tracked, headers = {}) {
+    async read(tracked, headers = {}, localOnly = false) {
+      if (localOnly) return memory.read(tracked);
       const params = { store, key: failureKey(tracked) };
       try {
         const response = await client(stateInputKind.call(params), { headers });

@@ -283,7 +283,7 @@ describe("failure records shared through the state store", () => {
     expect(sidecar.get("statestore", "daprlet-failure-pubsub-work-w-1")).toBeUndefined();
   });
 
-  it("counts attempts across processes (a restarted app continues the count) and writes the record with a TTL", async () => {
+  it("counts a message's own attempts in the process daprd retries it in, and writes the record with a TTL", async () => {
     const calls: { path: string; body?: string }[] = [];
     const spy: typeof sidecar.client = (call, context) => {
       calls.push({
@@ -293,9 +293,12 @@ describe("failure records shared through the state store", () => {
       return sidecar.client(call, context);
     };
     const delivery = cloudEvent(onWork, { n: 1 }, { id: "w-2" });
-    await testApp({ onWork }, { client: spy }).send("onWork", delivery);
-    await testApp({ onWork }, { client: spy }).send("onWork", delivery);
+    const app = testApp({ onWork }, { client: spy });
+    await app.send("onWork", delivery);
+    await app.send("onWork", delivery);
     expect(sidecar.get("statestore", "daprlet-failure-pubsub-work-w-2")).toMatchObject({ attempts: 2 });
+    // An ordinary delivery reads no record from the store (daprd retries it to the same process).
+    expect(calls.filter((c) => c.path.startsWith("/state/statestore/daprlet-failure-"))).toEqual([]);
     const write = calls.find((c) => c.path === "/state/statestore" && c.body?.includes("daprlet-failure-"));
     expect(JSON.parse(write?.body ?? "[]")[0]).toMatchObject({ metadata: { ttlInSeconds: "86400" } });
   });

@@ -99,11 +99,15 @@ async function processMessage(
   const records = topicRecords(options);
   const none: ReadRecord = { found: false };
   // The records of this message: `seen` (the original topic: what a dead-letter handler reports)
-  // and, for a dead-letter delivery, `own` (this subscription's), read in parallel.
+  // and, for a dead-letter delivery, `own` (this subscription's), read in parallel. Only a dead
+  // letter reads the state store, where the replica that gave up wrote why: a message's own
+  // retries come from its daprd to this same process, whose memory counts them, so an ordinary
+  // delivery costs no sidecar call here (failures are still written, for whoever dead-letters).
+  const deadLetter = ids !== undefined && ids.own !== ids.seen;
   const [seenRecord, ownRecord] = ids
     ? await Promise.all([
-        records.read(ids.seen, observation.context.headers),
-        ids.own === ids.seen ? undefined : records.read(ids.own, observation.context.headers),
+        records.read(ids.seen, observation.context.headers, !deadLetter),
+        deadLetter ? records.read(ids.own, observation.context.headers, true) : undefined,
       ])
     : [none, none];
   const own = ownRecord ?? seenRecord;
