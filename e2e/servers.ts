@@ -35,7 +35,9 @@ function which(binary: string, pkg: string): string {
 async function start(binary: string, args: (port: number, dir: string) => string[], pkg: string, fixed?: number): Promise<Server> {
   const port = fixed ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), `daprlet-${pkg}-`));
-  const child: ChildProcess = spawn(which(binary, pkg), args(port, dir), { cwd: dir, stdio: "ignore" });
+  // Its own process group, as the backends have: a terminal's Ctrl-C reaches `npm start`, which stops
+  // daprd before the servers it talks to.
+  const child: ChildProcess = spawn(which(binary, pkg), args(port, dir), { cwd: dir, stdio: "ignore", detached: true });
   await waitFor(`${binary} to listen on ${port}`, () => listening(port), 10_000);
   return { port, stop: () => child.kill("SIGKILL") };
 }

@@ -3,25 +3,29 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { projectRoot, waitFor } from "../e2e/harness.ts";
+import { listening } from "../e2e/servers.ts";
 
 let run: ChildProcess | undefined;
 let output = "";
-afterAll(async () => {
+async function stop() {
   if (run?.pid && run.exitCode === null) {
-    // scripts/start.ts stops daprd, the app, the CLI and the scheduler on SIGINT (e2e/start-stop.test.ts
-    // proves it from a terminal); wait for it rather than killing its group, which holds none of them.
+    // scripts/start.ts stops daprd, the app, the CLI, the scheduler and the profile's servers on SIGINT
+    // (e2e/start-stop.test.ts proves it from a terminal); wait for it rather than killing its group,
+    // which holds none of them.
     const exited = new Promise((r) => run?.once("exit", r));
     run.kill("SIGINT");
     await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
   }
-});
+  run = undefined;
+}
+afterEach(stop);
 
-it("`npm start` runs dapr.yaml and serves an order posted through Dapr service invocation", async () => {
-  const receipt = join(projectRoot, ".data/receipts/order-start-1.txt");
-  rmSync(receipt, { force: true });
-  run = spawn(join(projectRoot, "node_modules/.bin/node"), ["scripts/start.ts"], { cwd: projectRoot, env: process.env });
+/** `npm start [args]` as a user runs it, resolved once it prints that it is ready. */
+async function npmStart(...args: string[]) {
+  output = "";
+  run = spawn(join(projectRoot, "node_modules/.bin/node"), ["scripts/start.ts", ...args], { cwd: projectRoot, env: process.env });
   run.stdout?.on("data", (d) => {
     output += d;
   });
@@ -33,13 +37,16 @@ it("`npm start` runs dapr.yaml and serves an order posted through Dapr service i
   await waitFor("`npm start` to report it is ready", () => output.includes("[daprlet] ready"), 150_000).catch((error: Error) => {
     throw new Error(`${error.message}\n--- dapr run output ---\n${output.slice(-3000)}`);
   });
-  const res = await waitFor(
-    "the app behind `dapr run -f dapr.yaml` to accept an order",
+}
+
+const postOrder = (orderId: string, amount: number) =>
+  waitFor(
+    "the app behind `dapr run -f` to accept an order",
     async () => {
       const r = await fetch("http://127.0.0.1:3500/v1.0/invoke/order-service/method/orders", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ orderId: "order-start-1", amount: 7 }),
+        body: JSON.stringify({ orderId, amount }),
       });
       return r.status === 202 ? r : undefined;
     },
@@ -47,12 +54,41 @@ it("`npm start` runs dapr.yaml and serves an order posted through Dapr service i
   ).catch((error: Error) => {
     throw new Error(`${error.message}\n--- dapr run output ---\n${output.slice(-3000)}`);
   });
+
+const getState = async (key: string) => {
+  const r = await fetch(`http://127.0.0.1:3500/v1.0/state/statestore/${key}`);
+  return r.status === 200 ? r.json() : undefined;
+};
+
+it("`npm start aws` starts moto, layers components/aws/ over the embedded ones, and Ctrl-C stops moto too", async () => {
+  await npmStart("aws");
+  expect(output).toContain("[daprlet] aws: moto (S3 + SQS) on http://127.0.0.1:5055");
+  const metadata = (await (await fetch("http://127.0.0.1:3500/v1.0/metadata")).json()) as { components: { name: string; type: string }[] };
+  expect(Object.fromEntries(metadata.components.map((c) => [c.name, c.type]))).toMatchObject({
+    receipts: "bindings.aws.s3",
+    "blob-events": "bindings.aws.sqs",
+    statestore: "state.in-memory",
+    pubsub: "pubsub.in-memory",
+  });
+  // The whole loop on moto: the receipt createOrder writes to S3 comes back as its ObjectCreated
+  // notification through SQS.
+  await postOrder("order-start-aws-1", 9);
+  const blob = await waitFor("onBlobCreated to store the S3 notification", () => getState("blob-daprlet-receipts-order-start-aws-1.txt"));
+  expect(blob).toMatchObject({ provider: "s3", container: "daprlet-receipts", key: "order-start-aws-1.txt" });
+  await stop();
+  expect(output).toContain("then the profile's servers");
+  expect(await listening(5055)).toBe(false);
+});
+
+// After a profile ran: the plain start is on the embedded components again.
+it("`npm start` runs dapr.yaml and serves an order posted through Dapr service invocation", async () => {
+  const receipt = join(projectRoot, ".data/receipts/order-start-1.txt");
+  rmSync(receipt, { force: true });
+  await npmStart();
+  const res = await postOrder("order-start-1", 7);
   expect(await res.json()).toEqual({ orderId: "order-start-1", status: "accepted" });
   await waitFor("the receipt file", () => existsSync(receipt));
   expect(readFileSync(receipt, "utf8")).toBe("Receipt for order-start-1\namount: 7\n");
-  const processed = await waitFor("onOrderCreated", async () => {
-    const r = await fetch("http://127.0.0.1:3500/v1.0/state/statestore/processed-order-start-1");
-    return r.status === 200 ? r.json() : undefined;
-  });
+  const processed = await waitFor("onOrderCreated", () => getState("processed-order-start-1"));
   expect(processed).toMatchObject({ orderId: "order-start-1", amount: 7 });
 });

@@ -1,13 +1,17 @@
-// `npm start [template]`: the scheduler, then `dapr run -f dapr.yaml` (daprd + the app) with the pinned
-// CLI, supervised so that what the terminal shows can be trusted:
+// `npm start [profile ...] [template]`: the scheduler, then `dapr run -f dapr.yaml` (daprd + the app) with
+// the pinned CLI, supervised so that what the terminal shows can be trusted:
 //   - a busy port fails at once, naming the port, what holds it and the fix;
 //   - subscriptions/ is regenerated when it disagrees with handlers/;
 //   - "[daprlet] ready" is printed only when daprd's healthz is 204, it lists the subscriptions, reports
 //     the app healthy and has started its topics (the CLI's "You're up and running!" does not wait for
 //     any of that, so it is dropped);
 //   - the app exiting (at start-up or later) stops everything and exits non-zero with its last lines;
-//   - Ctrl-C (SIGINT to the foreground group), SIGTERM or SIGHUP stops daprd, the app, the CLI and the
-//     scheduler, in that order, every time.
+//   - Ctrl-C (SIGINT to the foreground group), SIGTERM or SIGHUP stops daprd, the app, the CLI, the
+//     scheduler and the profile's servers, in that order, every time.
+// A profile (`npm start postgres-kafka`) is a folder components/<profile>/ layered over the template's
+// component folders: a component it names again replaces theirs (daprd refuses two with one name), so
+// the layers are merged into .dapr/layered/ and the template is rewritten to .dapr/run.yaml. The
+// profile's servers (scripts/profiles.ts) start first, unless they already listen on their ports.
 // `npm run dev` (--dev) is the same, and keeps daprd up while handlers/ changes: the app runs under
 // `node --watch` (restarted by Node within a second), subscriptions/ is regenerated on each change, and
 // daprd hot-reloads components/, subscriptions/ and resiliency/ by itself (HotReload is on in 1.18).
@@ -15,12 +19,14 @@
 // itself in its own process group (cli: pkg/syscall CreateProcessGroupID), so the terminal's SIGINT
 // never reaches it, daprd or the app: this script is the only one that stops them.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, watch as watchFiles, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, watch as watchFiles } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { stripVTControlCharacters } from "node:util";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
+import { type ServerProfile, serverProfiles, serverSet } from "./profiles.ts";
+import { layerComponents, type RunTemplate, writeRunTemplate } from "./run-template.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const home = process.env.DAPRLET_DAPR_HOME ?? join(root, ".dapr-home");
@@ -343,30 +349,70 @@ async function zipkinEnv(): Promise<Record<string, string>> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dev mode.
+// Arguments: profiles (folders under components/) and at most one template.
 
-/**
- * The template with the app under `node --watch` and every path absolute, written to .dapr/dev.yaml
- * (ignored). dapr.yaml stays what production-like runs use.
- */
-function devTemplate(file: string) {
-  const doc = parse(readFileSync(file, "utf8")) as { common?: Record<string, unknown>; apps?: Record<string, unknown>[] };
-  const abs = (p: unknown) => resolve(dirname(file), String(p));
-  if (doc.common?.resourcesPaths) doc.common.resourcesPaths = (doc.common.resourcesPaths as string[]).map(abs);
-  for (const key of ["configFilePath", "runtimePath"]) if (doc.common?.[key]) doc.common[key] = abs(doc.common[key]);
-  for (const app of doc.apps ?? []) {
-    app.appDirPath = abs(app.appDirPath ?? ".");
-    const command = app.command as string[] | undefined;
-    if (command?.length && /(^|\/)node$/.test(command[0])) {
-      app.command = [command[0], "--watch-path=handlers", "--watch-path=runtime", "--watch-preserve-output", ...command.slice(1)];
-    } else {
-      complain(`dev: ${String(app.appID)}'s command does not start with node, so it is not restarted on change`);
+function readArguments() {
+  const profiles: string[] = [];
+  const templates: string[] = [];
+  for (const arg of args.filter((a) => !a.startsWith("--"))) {
+    const path = resolve(root, arg);
+    const profileDir = join(root, "components", arg);
+    if (!arg.includes("/") && !arg.endsWith(".yaml") && existsSync(profileDir) && statSync(profileDir).isDirectory()) profiles.push(arg);
+    else if (existsSync(path)) templates.push(path);
+    else {
+      const known = readdirSync(join(root, "components")).filter((d) => statSync(join(root, "components", d)).isDirectory());
+      throw new StartError(
+        `${arg} is neither a profile (a folder under components/: ${known.join(", ")}) nor a run template.\n` +
+          "  Usage: npm start [profile ...] [template]   e.g. npm start postgres-kafka",
+      );
     }
   }
-  const out = join(root, ".dapr", "dev.yaml");
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `# Generated by scripts/start.ts --dev from ${file}; do not edit.\n${stringify(doc)}`);
-  return out;
+  if (templates.length > 1) throw new StartError(`one run template at a time, not ${templates.join(" and ")}`);
+  return { profiles, template: templates[0] ?? join(root, "dapr.yaml") };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The template as run (scripts/run-template.ts): dapr.yaml itself, or .dapr/run.yaml with the profile.
+
+function runTemplate(file: string, profiles: string[]) {
+  try {
+    const run = writeRunTemplate({ root, file, dev, profiles });
+    for (const warning of run.warnings) complain(warning);
+    return run;
+  } catch (error) {
+    throw new StartError((error as Error).message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A profile's servers: started here, unless another terminal runs them (`npm run servers <profile>`).
+
+const servers = serverSet();
+
+async function startServers(profiles: string[]) {
+  for (const name of profiles) {
+    const profile: ServerProfile | undefined = serverProfiles[name];
+    if (!profile) continue; // a profile of components only (no server of its own)
+    const busy = await Promise.all(profile.ports.map(isBusy));
+    if (busy.every(Boolean)) {
+      say(`${name}: using the servers already listening on ${profile.ports.join(", ")} (${profile.what})`);
+      continue;
+    }
+    if (busy.some(Boolean)) {
+      const taken = profile.ports.filter((_, i) => busy[i]);
+      throw new StartError(
+        `${name} needs ports ${profile.ports.join(", ")}, and only ${taken.join(", ")} ${taken.length > 1 ? "are" : "is"} in use: ` +
+          `stop what holds ${taken.join(", ")} (ss -ltnp), or run all of them with: npm run servers ${name}`,
+      );
+    }
+    const at = Date.now();
+    try {
+      await profile.start(servers.keep);
+    } catch (error) {
+      throw new StartError(`${name}'s servers did not start: ${(error as Error).message}`);
+    }
+    say(`${name}: ${profile.what}, up in ${((Date.now() - at) / 1000).toFixed(1)} s (their data goes when this stops)`);
+  }
 }
 
 let lastChange: { path: string; at: number } | undefined;
@@ -394,7 +440,7 @@ function noticeWatchMode(app: App, line: string) {
   }
 }
 
-function watchProject(app: App) {
+function watchProject(app: App, layers: RunTemplate["layers"]) {
   let timer: NodeJS.Timeout | undefined;
   for (const dir of ["handlers", "components", "resiliency"]) {
     if (!existsSync(join(app.appDir, dir))) continue;
@@ -404,6 +450,7 @@ function watchProject(app: App) {
       lastChange = { path, at: Date.now() };
       clearTimeout(timer);
       timer = setTimeout(() => {
+        if (dir === "components") for (const { folders, out } of layers) layerComponents(root, folders, out);
         if (dir !== "handlers") return say(`${path} changed: daprd reloads it`);
         try {
           syncSubscriptions();
@@ -423,7 +470,9 @@ let stopping: Promise<void> | undefined;
 
 async function stopAll(reason: string) {
   stopping ??= (async () => {
-    if (cli || children.length) say(`${reason}: stopping daprd, the app, the CLI and the scheduler`);
+    if (cli || children.length || servers.count()) {
+      say(`${reason}: stopping daprd, the app, the CLI and the scheduler${servers.count() ? ", then the profile's servers" : ""}`);
+    }
     if (cli?.pid && !exited(cli)) {
       const procs = childrenOf(cli.pid);
       const daprd = procs.filter((p) => /(^|\/)daprd /.test(p.command));
@@ -444,12 +493,14 @@ async function stopAll(reason: string) {
         if (!(await waitExit(proc, 5000))) signal(-proc.pid, "SIGKILL");
       }
     }
+    await servers.stop();
   })();
   return stopping;
 }
 
 async function main() {
-  const template = readTemplate(resolve(root, args.find((a) => !a.startsWith("--")) ?? "dapr.yaml"));
+  const { profiles, template: templateFile } = readArguments();
+  const template = readTemplate(templateFile);
   const app = template.apps[0];
   const schedulerHost = app.schedulerHostAddress.split(":")[0];
   const runScheduler = ["localhost", "127.0.0.1", "[::1]"].includes(schedulerHost);
@@ -469,8 +520,12 @@ async function main() {
   const setup = spawnSync("bash", [join(root, "scripts", "setup-dapr.sh")], { stdio: ["ignore", "ignore", "inherit"] });
   if (setup.status !== 0) throw new StartError("setup failed (its messages are above): npm run setup");
   syncSubscriptions();
+  const run = runTemplate(template.file, profiles);
+  if (profiles.length) say(`profile ${profiles.join(" + ")} layered over the template's components (merged into .dapr/layered/)`);
 
   if (stopping) return; // Ctrl-C during setup: start nothing more
+  await startServers(profiles);
+  if (stopping) return;
   const scheduler = runScheduler ? await startScheduler(app.schedulerHostAddress) : undefined;
   if (scheduler) say(`scheduler on ${app.schedulerHostAddress} (data .data/scheduler, log ${scheduler.logFile.slice(root.length + 1)})`);
 
@@ -478,7 +533,7 @@ async function main() {
   if (stopping) return;
   const watch: Watch = { healthySince: 0, appLines: [] };
   let ready = false;
-  cli = spawn(join(bin, "dapr"), ["run", "--runtime-path", home, "-f", dev ? devTemplate(template.file) : template.file], {
+  cli = spawn(join(bin, "dapr"), ["run", "--runtime-path", home, "-f", run.file], {
     cwd: root,
     // The CLI finds daprd through DAPR_RUNTIME_PATH for run-file apps (it ignores --runtime-path there);
     // it hands this environment to daprd and to the app.
@@ -524,7 +579,7 @@ async function main() {
       (dev ? "Watching handlers/, components/, resiliency/. " : "") +
       "Ctrl-C stops it all.",
   );
-  if (dev) watchProject(app);
+  if (dev) watchProject(app, run.layers);
 }
 
 async function fail(message: string) {
