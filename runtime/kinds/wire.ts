@@ -32,8 +32,11 @@ const plumbing = new Set([
 ]);
 
 /** Message or component metadata daprd turned into headers (it lower-cases, then canonicalises, the keys). */
-export const metadataOf = (headers: Record<string, string>) =>
-  Object.fromEntries(Object.entries(headers).filter(([k]) => !plumbing.has(k)));
+export function metadataOf(headers: Record<string, string>): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const key in headers) if (!plumbing.has(key)) metadata[key] = headers[key];
+  return metadata;
+}
 
 export const isJsonType = (type: string) => /^application\/([\w.+-]+\+)?json\b/i.test(type.trim());
 const utf8 = new TextDecoder();

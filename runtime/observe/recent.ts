@@ -24,14 +24,19 @@ export interface RecentDelivery {
  * Each delivery only keeps its report; it is described when someone asks.
  */
 export function createRecentDeliveries(limit = 50): Watcher & { list(): RecentDelivery[] } {
-  const entries: { seq: number; at: number; report: DeliveryReport }[] = [];
+  // A ring: the slot of delivery `seq` is `seq % limit`, overwritten `limit` deliveries later.
+  const ring: { seq: number; at: number; report: DeliveryReport }[] = [];
   let seq = 0;
   return {
     delivered(report) {
-      entries.push({ seq: ++seq, at: Date.now(), report });
-      if (entries.length > limit) entries.shift();
+      seq++;
+      ring[seq % limit] = { seq, at: Date.now(), report };
     },
-    list: () => entries.map(({ seq, at, report }) => describe(seq, at, report)),
+    list: () =>
+      [...ring]
+        .filter(Boolean)
+        .sort((a, b) => a.seq - b.seq)
+        .map(({ seq, at, report }) => describe(seq, at, report)),
   };
 }
 

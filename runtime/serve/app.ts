@@ -54,9 +54,15 @@ export function createApp(options: AppOptions): Hono {
   app.get(recentPath, (c) => c.json(recent.list()));
 
   for (const d of options.handlers) {
+    // Path params only where the route has some (invoked routes such as /orders/:id).
+    const hasParams = d.route.includes(":");
     const serve = async (c: Context) => {
       const req = await readRequest(c, maxBodyBytes);
-      const { answer } = await deliver(d, req, { ...deliverOptions, params: c.req.param() as Record<string, string> });
+      const { answer } = await deliver(
+        d,
+        req,
+        hasParams ? { ...deliverOptions, params: c.req.param() as Record<string, string> } : deliverOptions,
+      );
       return send(answer);
     };
     triggerKindOf(d.trigger).mount(app, d.route, d.trigger, serve);
@@ -66,8 +72,7 @@ export function createApp(options: AppOptions): Hono {
 
 /** The request as daprd sent it; a body over the limit is not kept, only the reason. */
 async function readRequest(c: Context, maxBodyBytes: number): Promise<WireRequest> {
-  const url = c.req.url;
-  const base = { method: c.req.method, path: url.slice(url.indexOf("/", url.indexOf("//") + 2)), headers: headersOf(c) };
+  const base = { method: c.req.method, path: pathOf(c), headers: headersOf(c) };
   const declared = Number(base.headers["content-length"] ?? 0);
   const tooLarge = (n: number) => `body of ${n} bytes exceeds the ${maxBodyBytes}-byte limit`;
   if (declared > maxBodyBytes) return { ...base, body: new Uint8Array(), oversize: tooLarge(declared) };
@@ -76,12 +81,23 @@ async function readRequest(c: Context, maxBodyBytes: number): Promise<WireReques
   return { ...base, body };
 }
 
+/** Path and query as sent: on Node, straight from the request line (the full URL is never built). */
+function pathOf(c: Context): string {
+  const raw = incomingOf(c)?.url;
+  if (raw?.startsWith("/")) return raw;
+  const url = c.req.url;
+  return url.slice(url.indexOf("/", url.indexOf("//") + 2));
+}
+
+const incomingOf = (c: Context) =>
+  (c.env as { incoming?: { url?: string; headers?: Record<string, string | string[] | undefined> } } | undefined)?.incoming;
+
 /**
  * Lower-case header names to values. On Node the server's own parsed headers are used as they are
  * (copying them through a `Headers` object was a tenth of a delivery's time); elsewhere, the Request's.
  */
 function headersOf(c: Context): Record<string, string> {
-  const incoming = (c.env as { incoming?: { headers?: Record<string, string | string[] | undefined> } } | undefined)?.incoming?.headers;
+  const incoming = incomingOf(c)?.headers;
   if (!incoming) return Object.fromEntries(c.req.raw.headers);
   const headers: Record<string, string> = {};
   for (const key in incoming) {
@@ -93,7 +109,11 @@ function headersOf(c: Context): Record<string, string> {
 
 const json = "application/json";
 // A plain-object `headers` lets @hono/node-server write them without converting a Headers instance.
+const jsonHeaders = { "content-type": json } as const;
 function send(answer: Answer): Response {
+  // The common answer (a JSON body, no headers of its own) skips copying and searching headers.
+  if (!answer.headers && answer.body !== undefined)
+    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: jsonHeaders });
   const headers: Record<string, string> = { ...answer.headers };
   if (answer.body === undefined) return new Response(null, { status: answer.status, headers });
   const type = Object.entries(headers).find(([k]) => k.toLowerCase() === "content-type")?.[1];

@@ -58,6 +58,7 @@ export interface ReadRecord {
   record?: FailureRecord;
   found: boolean;
 }
+const notFound: ReadRecord = Object.freeze({ found: false });
 
 /**
  * The per-message failure records the pipeline reads before a delivery and writes after its
@@ -68,9 +69,11 @@ export interface ReadRecord {
  */
 export interface FailureRecords {
   /** `headers`: the delivery's trace context, so daprd's spans for these calls join its trace. */
-  read(tracked: string, headers?: Record<string, string>, localOnly?: boolean): Promise<ReadRecord>;
+  /** Synchronous when only this process's memory is read (`localOnly`, or no store). */
+  read(tracked: string, headers?: Record<string, string>, localOnly?: boolean): ReadRecord | Promise<ReadRecord>;
   fail(tracked: string, reason: string, before: ReadRecord, headers?: Record<string, string>): Promise<FailureRecord>;
-  forget(tracked: string, before: ReadRecord, headers?: Record<string, string>): Promise<void>;
+  /** Synchronous when there is nothing in the store to delete (`before.found` false). */
+  forget(tracked: string, before: ReadRecord, headers?: Record<string, string>): void | Promise<void>;
 }
 
 export function failureRecords(
@@ -79,31 +82,41 @@ export function failureRecords(
   options: FailureStoreOptions | false | undefined,
   warn: (line: string) => void = throttledWarn(),
 ): FailureRecords {
-  const memory: FailureRecords = {
-    read: async (tracked) => {
+  const memory = {
+    read: (tracked: string): ReadRecord => {
       const record = log.get(tracked);
-      return { record, found: record !== undefined };
+      return record ? { record, found: true } : notFound;
     },
-    fail: async (tracked, reason) => log.fail(tracked, reason) as FailureRecord,
-    forget: async (tracked) => log.forget(tracked),
-  };
+    fail: async (tracked: string, reason: string) => log.fail(tracked, reason) as FailureRecord,
+    forget: (tracked: string) => log.forget(tracked),
+  } satisfies FailureRecords;
   if (!client || options === false) return memory;
   const { store, ttlSeconds } = { ...defaultFailureStore, ...options };
+  const readStored = async (tracked: string, headers: Record<string, string>): Promise<ReadRecord> => {
+    const params = { store, key: failureKey(tracked) };
+    try {
+      const response = await client(stateInputKind.call(params), { headers });
+      if (response.status === 204 || response.body.length === 0) return notFound;
+      const stored = storedValue(response.body, undefined);
+      const value = stored.ok ? (stored.value as Partial<FailureRecord> | null) : null;
+      if (!value || typeof value.reason !== "string" || typeof value.attempts !== "number") return { found: true };
+      return { record: { reason: value.reason, attempts: value.attempts }, found: true };
+    } catch (error) {
+      warn(`[daprlet] could not read the failure record ${store}/${params.key} (using this process's own): ${errorText(error)}`);
+      return memory.read(tracked);
+    }
+  };
+  const deleteStored = async (tracked: string, headers: Record<string, string>) => {
+    const key = failureKey(tracked);
+    try {
+      await client(callOf({ kind: "deleteState", store, key }), { headers });
+    } catch (error) {
+      warn(`[daprlet] could not delete the failure record ${store}/${key} (it expires by its TTL): ${errorText(error)}`);
+    }
+  };
   return {
-    async read(tracked, headers = {}, localOnly = false) {
-      if (localOnly) return memory.read(tracked);
-      const params = { store, key: failureKey(tracked) };
-      try {
-        const response = await client(stateInputKind.call(params), { headers });
-        if (response.status === 204 || response.body.length === 0) return { found: false };
-        const stored = storedValue(response.body, undefined);
-        const value = stored.ok ? (stored.value as Partial<FailureRecord> | null) : null;
-        if (!value || typeof value.reason !== "string" || typeof value.attempts !== "number") return { found: true };
-        return { record: { reason: value.reason, attempts: value.attempts }, found: true };
-      } catch (error) {
-        warn(`[daprlet] could not read the failure record ${store}/${params.key} (using this process's own): ${errorText(error)}`);
-        return memory.read(tracked);
-      }
+    read(tracked, headers = {}, localOnly = false) {
+      return localOnly ? memory.read(tracked) : readStored(tracked, headers);
     },
     async fail(tracked, reason, before, headers = {}) {
       const record = log.set(tracked, { reason, attempts: (before.record?.attempts ?? 0) + 1 });
@@ -121,15 +134,9 @@ export function failureRecords(
       }
       return record;
     },
-    async forget(tracked, before, headers = {}) {
+    forget(tracked, before, headers = {}) {
       log.forget(tracked);
-      if (!before.found) return;
-      const key = failureKey(tracked);
-      try {
-        await client(callOf({ kind: "deleteState", store, key }), { headers });
-      } catch (error) {
-        warn(`[daprlet] could not delete the failure record ${store}/${key} (it expires by its TTL): ${errorText(error)}`);
-      }
+      if (before.found) return deleteStored(tracked, headers);
     },
   };
 }

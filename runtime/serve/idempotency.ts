@@ -28,9 +28,18 @@ export const defaultIdempotency: Required<IdempotencyOptions> = { store: "states
 export function guardOf(d: HandlerDescriptor, messageId: string | undefined, client: SidecarClient | undefined): Guard | undefined {
   const options = d.handler.idempotency;
   if (options === false || d.trigger.kind !== "topic" || !messageId || !client) return undefined;
-  const { store, ttlSeconds } = { ...defaultIdempotency, ...options };
+  const { store, ttlSeconds } = settingsOf(d, options);
   // daprd refuses keys containing "||"; ids are the publisher's, so keep them out of the separator's way.
-  return { store, ttlSeconds, messageId, key: `daprlet-applied-${d.name}-${messageId.replaceAll("||", "|")}` };
+  const id = messageId.includes("||") ? messageId.replaceAll("||", "|") : messageId;
+  return { store, ttlSeconds, messageId, key: `daprlet-applied-${d.name}-${id}` };
+}
+
+// One handler's settings, merged once rather than per delivery.
+const settings = new WeakMap<HandlerDescriptor, Required<IdempotencyOptions>>();
+function settingsOf(d: HandlerDescriptor, options: IdempotencyOptions | undefined) {
+  let merged = settings.get(d);
+  if (!merged) settings.set(d, (merged = { ...defaultIdempotency, ...options }));
+  return merged;
 }
 
 /** The record of an earlier delivery of this message, if one was applied (read in a span of its own when traced). */
