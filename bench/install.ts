@@ -74,7 +74,8 @@ export function installSizes(): InstallSize[] {
     const dir = mkdtempSync(join(tmpdir(), "daprlet-bench-install-"));
     try {
       for (const file of ["package.json", "package-lock.json"]) copyFileSync(join(source, file), join(dir, file));
-      const command = npmInstall(dir, ["--omit=dev", "--ignore-scripts"]);
+      // As deploy/Dockerfile installs: --omit=optional drops the dev typescript that valibot's optional peer keeps.
+      const command = npmInstall(dir, ["--omit=dev", "--omit=optional", "--ignore-scripts"]);
       const modules = join(dir, "node_modules");
       const { bytes, files } = weigh(modules);
       const lock = JSON.parse(readFileSync(join(modules, ".package-lock.json"), "utf8")) as { packages: Record<string, unknown> };

@@ -58,12 +58,27 @@ const freePort = () =>
   });
 
 describe("deploy/Dockerfile", () => {
-  it("installs with npm ci --omit=dev from the lock, using the npm package.json pins", async () => {
-    expect(install).toMatch(/^npm ci .*--omit=dev/);
+  it("installs with npm ci --omit=dev --omit=optional from the lock, using the npm package.json pins", async () => {
+    expect(install).toMatch(/^npm ci .*--omit=dev --omit=optional/);
     expect(all("RUN").join(" ")).toContain("devEngines.packageManager.version");
     expect(command.slice(1)).toEqual(["runtime/main.js"]);
     const { stdout } = await run("npm", ["--version"]);
     expect(stdout.trim(), `npm ${stdout.trim()} runs here; package.json pins ${pinnedNpm}`).toBe(pinnedNpm);
+  });
+
+  it("omits optional packages only where that drops nothing production needs", () => {
+    // --omit=optional is there for typescript (dev, and an optional peer of valibot). A production
+    // dependency that brings optional packages of its own (native builds, for one) needs them.
+    const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { dev?: boolean; optional?: boolean; devOptional?: boolean }>;
+    };
+    const optional = Object.entries(lock.packages)
+      .filter(([path, p]) => path && !p.dev && (p.optional || p.devOptional) && path !== "node_modules/typescript")
+      .map(([path]) => path);
+    expect(
+      optional,
+      `production dependencies with optional packages: remove --omit=optional from deploy/Dockerfile (and bench/install.ts), or those are not installed`,
+    ).toEqual([]);
   });
 
   it("builds the app's files with a production install that starts and answers /healthz", async () => {
@@ -93,6 +108,9 @@ describe("deploy/Dockerfile", () => {
     });
     expect(existsSync(join(work, "node_modules/hono")), "production dependencies installed").toBe(true);
     expect(existsSync(join(work, "node_modules/vitest")), "no devDependencies").toBe(false);
+    expect(existsSync(join(work, "node_modules/typescript")), "no TypeScript (a dev tool, and only an optional peer of valibot)").toBe(
+      false,
+    );
 
     const port = await freePort();
     const output: string[] = [];
