@@ -45,7 +45,12 @@ describe("traceHeaders", () => {
 describe("idsOf", () => {
   it("reads trace and span ids for log lines, and nothing from malformed input", () => {
     expect(idsOf(daprd)).toEqual({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" });
+    expect(idsOf(` ${daprd}\n`)).toEqual({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" });
     expect(idsOf("00-xyz-01")).toBeUndefined();
     expect(idsOf(undefined)).toBeUndefined();
+    // the right length, but not lower-case hex, or a dash out of place
+    expect(idsOf(daprd.toUpperCase())).toBeUndefined();
+    expect(idsOf(daprd.replace("36-00f0", "3-600f0"))).toBeUndefined();
+    expect(idsOf(daprd.replace("4bf9", "4bg9"))).toBeUndefined();
   });
 });

@@ -24,9 +24,9 @@ export function createDeliveryLog(write: (line: string) => void = batchedStdout(
  * with the constant part written once per handler and the time formatted once per millisecond.
  */
 function successLine(report: DeliveryReport): string {
-  const { handler, outcome, durationMs, traceparent, messageId } = report;
+  const { handler, outcome, durationMs, traceparent, messageId, at } = report;
   const ids = idsOf(traceparent);
-  let line = `{"time":"${now()}",${prefixOf(handler)}`;
+  let line = `{"time":"${isoTime(at)}",${prefixOf(handler)}`;
   if (messageId) line += `,"messageId":${JSON.stringify(messageId)}`;
   else if (ids) line += `,"requestId":"${ids.spanId}"`;
   line += `,"outcome":"SUCCESS","durationMs":${Math.round(durationMs * 100) / 100}`;
@@ -48,8 +48,7 @@ const prefixOf = (handler: DeliveryReport["handler"]) => {
 };
 let lastMs = 0;
 let lastTime = "";
-const now = () => {
-  const ms = Date.now();
+const isoTime = (ms: number) => {
   if (ms !== lastMs) {
     lastMs = ms;
     lastTime = new Date(ms).toISOString();
@@ -88,11 +87,11 @@ const triggerOf = (handler: DeliveryReport["handler"]) => {
 };
 
 /** The log line as an object, so tests (and other sinks) see exactly what is written. */
-export function deliveryLine({ handler, outcome, durationMs, traceparent, messageId }: DeliveryReport) {
+export function deliveryLine({ handler, outcome, durationMs, traceparent, messageId, at }: DeliveryReport) {
   const { status, reason } = outcome.verdict;
   const ids = idsOf(traceparent);
   return {
-    time: new Date().toISOString(),
+    time: new Date(at).toISOString(),
     level: status === "SUCCESS" ? "info" : "warn",
     msg: "delivery",
     handler: handler.name,

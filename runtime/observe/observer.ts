@@ -29,6 +29,8 @@ export interface DeliveryReport {
   outcome: Outcome;
   answer: Answer;
   durationMs: number;
+  /** When it ended (`Date.now()`), taken once for every watcher. */
+  at: number;
   /** The `traceparent` sidecar calls carried: the handler span's with tracing on, else daprd's. */
   traceparent?: string;
   /** The message's id (CloudEvent id for pub/sub), when it has one. */

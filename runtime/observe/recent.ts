@@ -30,7 +30,7 @@ export function createRecentDeliveries(limit = 50): Watcher & { list(): RecentDe
   return {
     delivered(report) {
       seq++;
-      ring[seq % limit] = { seq, at: Date.now(), report };
+      ring[seq % limit] = { seq, at: report.at, report };
     },
     list: () =>
       [...ring]

@@ -31,15 +31,35 @@ export function createDrain(): Drain {
     });
   return {
     wrap<F extends Fetch>(fetch: F): F {
-      return (async (request: Request, ...rest: never[]) => {
+      const done = () => {
+        inFlight--;
+        if (inFlight === 0) idle?.();
+      };
+      // Not an async function: the common answer (a promise) gets one callback, not another layer of awaits.
+      return ((request: Request, ...rest: never[]) => {
         if (draining) return refuse();
         inFlight++;
+        let answer: Response | Promise<Response>;
         try {
-          return await fetch(request, ...rest);
-        } finally {
-          inFlight--;
-          if (inFlight === 0) idle?.();
+          answer = fetch(request, ...rest);
+        } catch (error) {
+          done();
+          throw error;
         }
+        if (!(answer instanceof Promise)) {
+          done();
+          return answer;
+        }
+        return answer.then(
+          (response: Response) => {
+            done();
+            return response;
+          },
+          (error: unknown) => {
+            done();
+            throw error;
+          },
+        );
       }) as F;
     },
     async start(timeoutMs) {

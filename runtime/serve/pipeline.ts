@@ -75,6 +75,7 @@ export async function deliver(d: HandlerDescriptor, req: WireRequest, options: D
       outcome,
       answer,
       durationMs: performance.now() - started,
+      at: Date.now(),
       traceparent: observation.context.headers.traceparent,
       messageId: message.ok ? messageIdOf(message.event) : undefined,
     });
