@@ -144,6 +144,33 @@ describe("on Redis (state.redis, pubsub.redis)", () => {
     expect(await onRedis.getState("stock-sku-redis")).toEqual({ available: 0 });
   });
 
+  // Why the pipeline reads a message's applied-record before writing instead of relying on the
+  // record's first-write (state.in-memory refuses a second one, in a transaction too: see the sidecar
+  // contract): state.redis applies it, so on Redis only that read tells a repeated message, and two
+  // deliveries of one message at the same moment can both apply (README, "Effects applied once").
+  it("state.redis does not enforce first-write without an ETag, in a transaction or alone", async () => {
+    const save = (key: string, value: unknown) =>
+      onRedis.dapr("/v1.0/state/statestore", { method: "POST", body: JSON.stringify([{ key, value }]) });
+    expect((await save("fw-record", { appliedAt: "earlier" })).status).toBe(204);
+    const res = await onRedis.dapr("/v1.0/state/statestore/transaction", {
+      method: "POST",
+      body: JSON.stringify({
+        operations: [
+          { operation: "upsert", request: { key: "fw-write", value: 2 } },
+          { operation: "upsert", request: { key: "fw-record", value: { appliedAt: "now" }, options: { concurrency: "first-write" } } },
+        ],
+      }),
+    });
+    expect(res.status).toBe(204);
+    expect(await onRedis.getState("fw-record")).toEqual({ appliedAt: "now" });
+    const single = await onRedis.dapr("/v1.0/state/statestore", {
+      method: "POST",
+      body: JSON.stringify([{ key: "fw-record", value: 3, options: { concurrency: "first-write" } }]),
+    });
+    expect(single.status).toBe(204);
+    expect(await onRedis.getState("fw-record")).toBe(3);
+  });
+
   it("applies a message published twice once (onOrderCreated's write and record)", async () => {
     const post = () =>
       onRedis.dapr("/v1.0/publish/pubsub/orders?metadata.cloudevent.id=dup-1", {

@@ -221,6 +221,43 @@ describe("effects applied once", () => {
     expect(sidecar.get("statestore", "daprlet-applied-handler-msg-3")).toEqual({ appliedAt: expect.any(String) });
   });
 
+  describe("without inputs", () => {
+    let handled = 0;
+    const onShipped = defineHandler({
+      trigger: topic("pubsub", "shipped"),
+      schema: v.object({ orderId: v.string() }),
+      // Counts its own calls, so a second handling would write a different value.
+      handle: ({ data }) => [saveState("statestore", `shipped-${data.orderId}`, ++handled), publish("pubsub", "notify", data)],
+    });
+    const calls: string[] = [];
+    const record = ({ request }: { request: Request }) => {
+      const url = new URL(request.url);
+      if (url.pathname.startsWith("/v1.0/")) calls.push(`${request.method} ${url.pathname}`);
+    };
+    beforeAll(() => server.events.on("request:start", record));
+    afterAll(() => server.events.removeListener("request:start", record));
+
+    it("reads the record, writes state and record in one transaction, and applies a repeat of the message not at all", async () => {
+      handled = 0;
+      calls.length = 0;
+      const delivery = cloudEvent(onShipped, { orderId: "s-1" }, { id: "ship-1" });
+      expect((await runHandler(onShipped, delivery, client)).status).toBe("SUCCESS");
+      // The record read (none yet), one write for state + record, the publish, the record marked done.
+      expect(calls).toEqual([
+        "GET /v1.0/state/statestore/daprlet-applied-handler-ship-1",
+        "POST /v1.0/state/statestore/transaction",
+        "POST /v1.0/publish/pubsub/notify",
+        "POST /v1.0/state/statestore",
+      ]);
+      const again = await runHandler(onShipped, delivery, client);
+      expect({ status: again.status, stored: sidecar.get("statestore", "shipped-s-1"), published: sidecar.published.length }).toEqual({
+        status: "SUCCESS",
+        stored: 1,
+        published: 1,
+      });
+    });
+  });
+
   it("can be turned off per handler", async () => {
     const loose = defineHandler({ ...onPaid, idempotency: false });
     sidecar.app("gateway").on("POST", "/charge", { body: {} });

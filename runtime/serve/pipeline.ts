@@ -178,7 +178,15 @@ async function processMessage(
     }
     if (!facts.effects) break;
     const calls = facts.effects.filter((e) => effectKindOf(e).sidecar);
-    if (!inputs && guard && calls.length) {
+    if (!calls.length) break; // nothing to carry out
+    // execute: state writes first, one transaction per store (with the applied-record), then the rest.
+    // A message the handler retries or drops is not "applied": its redelivery must be handled again.
+    const applies = !facts.effects.some((e) => e.kind === "retry" || e.kind === "drop");
+    // A message applied before is found by its record, read before anything is written (with
+    // inputs, it was read before they were loaded). Not left to the record's first-write in the
+    // delivery's transaction: state.redis does not enforce first-write without an ETag (pinned in
+    // handlers/payments.e2e.test.ts), and writes to other stores would land first.
+    if (guard && !inputs) {
       const record = await applied().catch(() => false as const);
       if (record) {
         duplicate = true;
@@ -186,10 +194,6 @@ async function processMessage(
         break;
       }
     }
-    // execute: state writes first, one transaction per store (with the applied-record), then the rest.
-    // A message the handler retries or drops is not "applied": its redelivery must be handled again.
-    if (!calls.length) break; // nothing to carry out
-    const applies = !facts.effects.some((e) => e.kind === "retry" || e.kind === "drop");
     const failed = await execute(plan(calls, applies ? guard : undefined), observation, options.execute);
     if (failed && isConflict(failed.error)) {
       conflicts = attempt;

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { deleteState, type Effect, invokeBinding, publish, saveState } from "../index.ts";
+import { deleteState, type Effect, invokeBinding, publish, saveState, transaction } from "../index.ts";
 import { bulkStateInputKind } from "../kinds/bulk-state-input.ts";
 import { callAppInputKind } from "../kinds/call-app-input.ts";
 import { configurationInputKind } from "../kinds/configuration-input.ts";
@@ -87,7 +87,7 @@ export function describeSidecarContract(name: string, target: () => ContractTarg
     return { status: res.status, etag: res.headers.get("etag") ?? undefined, value: res.status === 200 ? await res.json() : undefined };
   };
   const refusal = (effect: Effect) => fails(call(effect)).then(({ status, errorCode }) => ({ status, errorCode }));
-  const transaction = (operations: { operation: "upsert" | "delete"; request: { key: string; value?: unknown; etag?: string } }[]) =>
+  const rawTransaction = (operations: { operation: "upsert" | "delete"; request: { key: string; value?: unknown; etag?: string } }[]) =>
     client({ api: "state.transaction", method: "POST", path: "/state/statestore/transaction", body: JSON.stringify({ operations }) });
 
   describe(`sidecar contract: ${name}`, () => {
@@ -181,7 +181,7 @@ export function describeSidecarContract(name: string, target: () => ContractTarg
       await call(saveState("statestore", kept, 1));
       await call(saveState("statestore", gone, 1));
       const { etag } = await read(kept);
-      const res = await transaction([
+      const res = await rawTransaction([
         { operation: "upsert", request: { key: kept, value: 2, etag } },
         { operation: "delete", request: { key: gone } },
         { operation: "upsert", request: { key: added, value: { n: 3 } } },
@@ -199,7 +199,7 @@ export function describeSidecarContract(name: string, target: () => ContractTarg
       const { etag } = await read(stale);
       await call(saveState("statestore", stale, 2));
       const refused = await fails(
-        transaction([
+        rawTransaction([
           { operation: "upsert", request: { key: other, value: "new" } },
           { operation: "delete", request: { key: deleted } },
           { operation: "upsert", request: { key: stale, value: 3, etag } },
@@ -214,6 +214,25 @@ export function describeSidecarContract(name: string, target: () => ContractTarg
       expect((await read(stale)).value).toBe(2);
       expect((await read(other)).status).toBe(204);
       expect((await read(deleted)).value).toBe(1);
+    });
+
+    // What a topic delivery's applied-record relies on: a message applied before makes the record's
+    // first-write fail, and the delivery's writes in the same transaction with it.
+    it("refuses a transaction whose first-write upsert meets an existing key, and applies none of it", async () => {
+      const [record, write] = [unique(), unique()];
+      await call(saveState("statestore", record, { appliedAt: "earlier" }));
+      // Built by the runtime's own transaction effect, as the pipeline sends it.
+      const refused = await fails(
+        call(
+          transaction("statestore", [
+            saveState("statestore", write, 2),
+            saveState("statestore", record, { appliedAt: "now" }, { concurrency: "first-write" }),
+          ]),
+        ),
+      );
+      expect(refused).toMatchObject({ status: 500, errorCode: "ERR_STATE_TRANSACTION", message: expect.stringMatching(/etag mismatch/) });
+      expect((await read(record)).value).toEqual({ appliedAt: "earlier" });
+      expect((await read(write)).status).toBe(204);
     });
 
     it("reads a secret with all its keys, or one key as the secret input does", async () => {
