@@ -3,6 +3,7 @@
 //   node bench/profile.ts start     a --cpu-prof of daprlet from spawn to its first SUCCESS, summarised
 //   node bench/profile.ts load      a --cpu-prof of daprlet (defaults) under autocannon c=50, summarised
 //   (append `save-state` to profile the fixture with one saveState per delivery, against the stand-in sidecar)
+//   node bench/profile.ts ab [A=1,B=2]  CPU µs per delivery, hono + valibot against daprlet (and variants by env)
 // Both print Markdown. PROFILE_RUNS (default 5) and BENCH_SECONDS (default 8) tune them.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,7 +13,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { materialiseFixture, removeFixtures } from "./fixture.ts";
 import { load } from "./load.ts";
-import { freePort, node, onCore, pinSelf, startServer, stop } from "./procs.ts";
+import { cpuSeconds, freePort, node, onCore, pinSelf, startServer, stop } from "./procs.ts";
+import { deliveryServers, reference } from "./servers.ts";
 import { stat } from "./stats.ts";
 
 const repo = join(import.meta.dirname, "..");
@@ -170,8 +172,52 @@ async function profileDaprlet(phase: "start" | "load", fixture: "deliver" | "sav
   console.log(summarise(JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile));
 }
 
+/**
+ * A quick A/B while changing the runtime: CPU µs per delivery at c=50 of hono + valibot and daprlet,
+ * interleaved rounds (PROFILE_RUNS, default 5; 4 s each), plus daprlet with extra env per variant
+ * (`DAPRLET_LOG=off,A=1+B=2`). CPU per delivery moves far less with other load than req/s does.
+ */
+async function ab(variants: string): Promise<void> {
+  pinSelf();
+  const fixture = materialiseFixture("deliver");
+  const [hono, daprlet] = deliveryServers(fixture).filter((s) => [reference, "daprlet, defaults"].includes(s.name));
+  const extra = variants
+    .split(",")
+    .filter(Boolean)
+    .map((v) => ({
+      ...daprlet,
+      name: `daprlet ${v}`,
+      env: { ...daprlet.env, ...Object.fromEntries(v.split("+").map((kv) => kv.split("="))) },
+    }));
+  const samples = new Map<string, number[]>();
+  for (let round = 0; round < runs; round++) {
+    for (const server of [hono, daprlet, ...extra]) {
+      const started = await startServer(server.script, server.env, server.path);
+      const url = `http://127.0.0.1:${started.port}${server.path}`;
+      await load(url, 50, 1);
+      const before = cpuSeconds(started.child.pid) ?? 0;
+      const result = await load(url, 50, 4);
+      const used = (cpuSeconds(started.child.pid) ?? 0) - before;
+      samples.set(server.name, [...(samples.get(server.name) ?? []), (used * 1e6) / result.requests]);
+      await stop(started.child);
+    }
+  }
+  removeFixtures();
+  const base = stat(samples.get(hono.name) ?? [])!.median;
+  for (const [name, values] of samples) {
+    const median = stat(values)!.median;
+    console.log(
+      `${name.padEnd(32)} ${median.toFixed(1).padStart(6)} µs/delivery (${values.map((v) => v.toFixed(0)).join(" ")}) ${(median / base).toFixed(2)}×`,
+    );
+  }
+}
+
 const [what, arg] = process.argv.slice(2);
 if (what === "imports") imports();
 else if (what === "start" || what === "load") await profileDaprlet(what, arg === "save-state" ? "save-state" : "deliver");
+else if (what === "ab") await ab(arg ?? "");
 else if (what === "summarise") console.log(summarise(JSON.parse(readFileSync(arg ?? "", "utf8")) as CpuProfile));
-else console.log("usage: node bench/profile.ts imports | start [save-state] | load [save-state] | summarise <file.cpuprofile>");
+else
+  console.log(
+    "usage: node bench/profile.ts imports | start [save-state] | load [save-state] | ab [VAR=value,...] | summarise <file.cpuprofile>",
+  );
