@@ -50,7 +50,7 @@ export async function startServer(script: string, env: Record<string, string>, p
   const port = await freePort();
   const [command, args] = onCore("server", node, [...nodeArgs, script]);
   const t0 = performance.now();
-  // stdout goes to /dev/null: the delivery log is written (synchronously, as to a file) but not read.
+  // stdout goes to /dev/null: the delivery log is written (in batches, as to a file) but not read.
   const child = spawn(command, args, { env: { ...process.env, ...env, APP_PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
