@@ -55,7 +55,7 @@ function method(run: Run): string[] {
   return [
     "## Method",
     "",
-    `- Every server is a separate \`node\` process spawned directly (no shell, so \`/proc/<pid>/status\` VmRSS is the server's), answering the same daprd-shaped CloudEvent (\`content-type: application/cloudevents+json\`, \`data: {orderId, amount}\`) validated with the same valibot schema; stdout goes to /dev/null (the delivery log is written, one `write` per batch of lines, and not read).`,
+    `- Every server is a separate \`node\` process spawned directly (no shell, so \`/proc/<pid>/status\` VmRSS is the server's), answering the same daprd-shaped CloudEvent (\`content-type: application/cloudevents+json\`, \`data: {orderId, amount}\`) validated with the same valibot schema; stdout goes to /dev/null (the delivery log is written, one \`write\` per batch of lines, and not read).`,
     `- ${run.rounds} interleaved rounds: each round starts every server once, in an order rotated by one per round; per server and round: cold start, idle RSS (1 s after the first SUCCESS), ${run.warmUp} s warm-up at c=50 (discarded), ${run.seconds} s at c=50, ${run.seconds} s at c=1, RSS after load. Figures are medians over rounds, (min–max) beside them.`,
     "- Load: autocannon (keep-alive, no pipelining) as a child process over real HTTP on 127.0.0.1; req/s is autocannon's mean per second, p99 its 99th percentile latency at c=50.",
     "- CPU per delivery: the server process's user + system CPU time (`/proc/<pid>/stat`) over the c=50 run ÷ the requests answered. Other work on the machine lowers req/s and raises latency, but moves this figure much less: read it first when the load average above is high.",
