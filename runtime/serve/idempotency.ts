@@ -38,7 +38,10 @@ export function guardOf(d: HandlerDescriptor, messageId: string | undefined, cli
 const settings = new WeakMap<HandlerDescriptor, Required<IdempotencyOptions>>();
 function settingsOf(d: HandlerDescriptor, options: IdempotencyOptions | undefined) {
   let merged = settings.get(d);
-  if (!merged) settings.set(d, (merged = { ...defaultIdempotency, ...options }));
+  if (!merged) {
+    merged = { ...defaultIdempotency, ...options };
+    settings.set(d, merged);
+  }
   return merged;
 }
 
