@@ -5,7 +5,7 @@ import { describeHandler } from "../descriptor.ts";
 import { defineHandler, drop, type Handler, invoke, saveState, topic } from "../index.ts";
 import { createApp } from "../serve/app.ts";
 import { cloudEvent } from "../testing/index.ts";
-import { createDeliveryLog, deliveryLine, deliveryLogFromEnv } from "./log.ts";
+import { batchedStdout, createDeliveryLog, deliveryLine, deliveryLogFromEnv } from "./log.ts";
 import type { Observer } from "./observer.ts";
 import { createTracingObserver } from "./tracing.ts";
 
@@ -126,5 +126,19 @@ describe("the delivery log", () => {
   it("is off with DAPRLET_LOG=off", () => {
     expect(deliveryLogFromEnv({ DAPRLET_LOG: "off" })).toBeUndefined();
     expect(deliveryLogFromEnv({})).toBeDefined();
+  });
+});
+
+describe("batchedStdout", () => {
+  it("writes the lines of one turn of the event loop in order, with one write", async () => {
+    const writes: string[] = [];
+    const write = batchedStdout({ write: (text: string) => writes.push(text) });
+    write("a");
+    write("b");
+    expect(writes).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    write("c");
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual(["a\nb\n", "c\n"]);
   });
 });
