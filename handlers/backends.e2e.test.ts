@@ -61,6 +61,16 @@ async function orderScenario(stack: Stack, orderId: string, readReceipt: (name: 
   expect(await readReceipt(`${orderId}.txt`)).toBe(`Receipt for ${orderId}\namount: 42\n`);
 }
 
+/** A receipt read back through the receipts binding's `get`, named by the metadata field its component uses (S3 `key`, Azure `blobName`). */
+const bindingReceipt = (stack: Stack, field: "key" | "blobName") => async (name: string) => {
+  const res = await stack.dapr("/v1.0/bindings/receipts", {
+    method: "POST",
+    body: JSON.stringify({ operation: "get", metadata: { [field]: name } }),
+  });
+  expect(res.status).toBe(200);
+  return res.text();
+};
+
 const fileReceipt = (stack: Stack) => async (name: string) => readFileSync(join(stack.dir, ".data/receipts", name), "utf8");
 
 const publish = (stack: Stack, topic: string, data: unknown, id: string) =>
@@ -181,14 +191,7 @@ describe("aws profile (bindings.aws.s3 → S3 notification → SQS → bindings.
 
   it("writes the receipt to S3, whose ObjectCreated notification reaches onBlobCreated through SQS", async () => {
     expect(await components(stack())).toMatchObject({ receipts: "bindings.aws.s3", "blob-events": "bindings.aws.sqs" });
-    const readReceipt = async (key: string) => {
-      const res = await stack().dapr("/v1.0/bindings/receipts", {
-        method: "POST",
-        body: JSON.stringify({ operation: "get", metadata: { key } }),
-      });
-      expect(res.status).toBe(200);
-      return res.text();
-    };
+    const readReceipt = bindingReceipt(stack(), "key");
     await orderScenario(stack(), "order-aws-1", readReceipt);
     const blob = await waitFor("onBlobCreated to store the S3 notification", () => stack().getState(`blob-${bucket}-order-aws-1.txt`));
     expect(blob).toMatchObject({
@@ -220,14 +223,7 @@ describe("azure profile (bindings.azure.blobstorage, Event Grid's event through 
       receipts: "bindings.azure.blobstorage",
       "blob-events": "bindings.azure.storagequeues",
     });
-    const readReceipt = async (blobName: string) => {
-      const res = await stack().dapr("/v1.0/bindings/receipts", {
-        method: "POST",
-        body: JSON.stringify({ operation: "get", metadata: { blobName } }),
-      });
-      expect(res.status).toBe(200);
-      return res.text();
-    };
+    const readReceipt = bindingReceipt(stack(), "blobName");
     await orderScenario(stack(), "order-az-1", readReceipt);
     const text = await readReceipt("order-az-1.txt");
     // Azurite has no Event Grid: enqueue the event Event Grid sends for this blob (its recorded

@@ -15,6 +15,7 @@ import { triggerKindOf } from "../kinds/triggers.ts";
 import { errorText, type Issues } from "../kinds/verdict.ts";
 import type { Answer, WireRequest } from "../kinds/wire.ts";
 import { type Observation, type Observer, passThrough, type Watcher } from "../observe/observer.ts";
+import { idsOf } from "../observe/trace-ids.ts";
 import { decide, type Facts } from "./decide.ts";
 import { type FailureLog, type FailureRecords, type FailureStoreOptions, failureRecords, type ReadRecord } from "./failures.ts";
 import { type AppliedRecord, doneOp, type Guard, guardOf, readRecord, recordOp } from "./idempotency.ts";
@@ -230,17 +231,13 @@ async function processMessage(
   if (attempt) outcome.attempt = attempt;
   if (duplicate) outcome.duplicate = duplicate;
   if (conflicts) outcome.conflicts = conflicts;
-  const correlationId = correlationIdOf(observation.context.headers.traceparent);
+  const correlationId = idsOf(observation.context.headers.traceparent)?.traceId;
   if (correlationId) outcome.correlationId = correlationId;
   return outcome;
 }
 
 /** How often a delivery whose writes met a concurrent change is read, handled and written again. */
 const conflictAttempts = Number(process.env.DAPRLET_CONFLICT_ATTEMPTS ?? 10);
-
-/** The trace id an outside caller can quote (`00-<trace id>-<span id>-<flags>`). */
-const correlationIdOf = (traceparent: string | undefined) =>
-  traceparent?.length === 55 && traceparent.startsWith("00-") ? traceparent.slice(3, 35) : undefined;
 
 /**
  * Whether a step went asynchronous. Only then is it awaited: the common delivery (a synchronous
