@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { copyProject as copyProjectFiles } from "../runtime/testing/project-copy.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -62,6 +62,14 @@ describe.skipIf(!hasTmux)("npm start in a terminal", () => {
   const tmux = (...args: string[]) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
   const output = () => (existsSync(pane) ? readFileSync(pane, "utf8") : "");
   const tail = () => `--- terminal ---\n${output().slice(-4000)}`;
+  const atShell = () => tmux("display-message", "-p", "-t", "start", "#{pane_current_command}").stdout.trim() === "bash";
+  /** The ready line of the command typed at `sent`; fails at once, with the terminal, if the command returned to the shell first. */
+  const readyLine = (sent: number) => () => {
+    const line = /\[daprlet\] ready in .*/.exec(output())?.[0];
+    if (line) return line;
+    if (Date.now() - sent > 5000 && atShell()) throw new Error(`the command returned to the shell before it was ready\n${tail()}`);
+    return undefined;
+  };
 
   beforeAll(() => {
     expect(listening(), "the template's ports must be free before the test").toEqual([]);
@@ -70,6 +78,13 @@ describe.skipIf(!hasTmux)("npm start in a terminal", () => {
     expect(tmux("new-session", "-d", "-s", "start", "-x", "220", "-y", "50", "-c", root, "bash --norc --noprofile").status).toBe(0);
     tmux("pipe-pane", "-t", "start", "-o", `cat >> ${pane}`);
   });
+  // A test that failed half-way leaves npm start running in the pane: stop it (Ctrl-C) so the next
+  // test starts from a shell and the template's ports are free again.
+  afterEach(async () => {
+    if (atShell()) return;
+    tmux("send-keys", "-t", "start", "C-c");
+    await waitFor("the pane to return to the shell", () => atShell(), 30_000).catch(() => {});
+  });
   afterAll(() => {
     tmux("kill-server");
     rmSync(logDir, { recursive: true, force: true });
@@ -77,7 +92,7 @@ describe.skipIf(!hasTmux)("npm start in a terminal", () => {
 
   it("is ready with a healthy daprd and a scheduler, reaches the app, and Ctrl-C leaves nothing behind", async () => {
     tmux("send-keys", "-t", "start", "npm start", "Enter");
-    const ready = await waitFor("the [daprlet] ready line", () => /\[daprlet\] ready in .*/.exec(output())?.[0], 150_000, tail);
+    const ready = await waitFor("the [daprlet] ready line", readyLine(Date.now()), 110_000, tail);
     console.log(ready);
 
     expect((await fetch("http://127.0.0.1:3500/v1.0/healthz")).status).toBe(204);
@@ -93,12 +108,7 @@ describe.skipIf(!hasTmux)("npm start in a terminal", () => {
     const pressed = Date.now();
     tmux("send-keys", "-t", "start", "C-c");
     // npm start has returned to the shell when the pane runs bash again.
-    await waitFor(
-      "npm start to exit after Ctrl-C",
-      () => tmux("display-message", "-p", "-t", "start", "#{pane_current_command}").stdout.trim() === "bash",
-      30_000,
-      tail,
-    );
+    await waitFor("npm start to exit after Ctrl-C", atShell, 30_000, tail);
     console.log(`stopped ${Date.now() - pressed} ms after Ctrl-C`);
     expect(output()).toContain("[daprlet] stopped");
     expect(listening()).toEqual([]);
@@ -110,7 +120,7 @@ describe.skipIf(!hasTmux)("npm start in a terminal", () => {
     try {
       writeFileSync(pane, "");
       tmux("send-keys", "-t", "start", `cd ${dir} && DAPRLET_DAPR_HOME=${daprHome} npm run dev`, "Enter");
-      await waitFor("the [daprlet] ready line", () => /\[daprlet\] ready in .*/.exec(output())?.[0], 150_000, tail);
+      await waitFor("the [daprlet] ready line", readyLine(Date.now()), 110_000, tail);
       const daprd = spawnSync("ss", ["-Hltnp", "sport = :3500"], { encoding: "utf8" }).stdout.match(/pid=(\d+)/)?.[1];
 
       const saved = Date.now();
@@ -165,12 +175,7 @@ describe.skipIf(!hasTmux)("npm start in a terminal", () => {
       expect(spawnSync("ss", ["-Hltnp", "sport = :3500"], { encoding: "utf8" }).stdout).toContain(`pid=${daprd},`);
 
       tmux("send-keys", "-t", "start", "C-c");
-      await waitFor(
-        "npm run dev to exit after Ctrl-C",
-        () => tmux("display-message", "-p", "-t", "start", "#{pane_current_command}").stdout.trim() === "bash",
-        30_000,
-        tail,
-      );
+      await waitFor("npm run dev to exit after Ctrl-C", atShell, 30_000, tail);
       expect(output()).toContain("[daprlet] stopped");
       expect(listening()).toEqual([]);
       expect(processesIn(dir)).toEqual([]);

@@ -34,9 +34,16 @@ async function npmStart(...args: string[]) {
   });
   // What a user waits for too: printed once daprd's healthz is 204, the app is healthy and daprd has
   // started the subscriptions (in-memory pub/sub drops messages published before that).
-  await waitFor("`npm start` to report it is ready", () => output.includes("[daprlet] ready"), 150_000).catch((error: Error) => {
-    throw new Error(`${error.message}\n--- dapr run output ---\n${output.slice(-3000)}`);
-  });
+  // Fails at once, with its output, if npm start exits first (a busy port, a server that did not start).
+  const started = run;
+  const deadline = Date.now() + 100_000;
+  while (!output.includes("[daprlet] ready")) {
+    const ended = started.exitCode !== null ? `npm start exited (${started.exitCode}) before it was ready` : undefined;
+    if (ended || Date.now() > deadline) {
+      throw new Error(`${ended ?? "npm start was not ready after 100 s"}\n--- dapr run output ---\n${output.slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const postOrder = (orderId: string, amount: number) =>
