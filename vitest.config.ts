@@ -15,6 +15,7 @@ export default defineConfig({
             "examples/**/*.test.ts",
             "scripts/**/*.test.ts",
             "deploy/**/*.test.ts",
+            "docs/**/*.test.ts",
           ],
           exclude: [...configDefaults.exclude, ...deployTests, "**/*.e2e.test.ts"],
         },
