@@ -12,6 +12,11 @@ export interface Example {
   code: string;
   /** ` ```ts fragment ` blocks are pieces of a larger file: shown, never compiled. */
   fragment: boolean;
+  /**
+   * The file the block says it is, from a first line such as `// handlers/onPaymentReceived.ts: …`;
+   * blocks of one page are written side by side under these paths, so a test block can import its handler.
+   */
+  path?: string;
 }
 
 /** The markdown files whose examples are checked: README.md and every page under docs/. */
@@ -37,7 +42,10 @@ export function extractExamples(markdown: string, file: string): Example[] {
       .slice(start, end)
       .map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l))
       .join("\n");
-    examples.push({ file, line: start + 1, code: `${code}\n`, fragment: /\bfragment\b/.test(rest) });
+    const named = /^\/\/ ([\w./-]+\.ts)\b/.exec(code);
+    const example: Example = { file, line: start + 1, code: `${code}\n`, fragment: /\bfragment\b/.test(rest) };
+    if (named) example.path = named[1];
+    examples.push(example);
     i = end;
   }
   return examples;
@@ -48,5 +56,5 @@ export function projectExamples(root: string): Example[] {
   return docFiles(root).flatMap((path) => extractExamples(readFileSync(path, "utf8"), relative(root, path)));
 }
 
-/** A file name for an example, unique and traceable back to its page and line. */
-export const exampleFileName = (e: Example) => `${e.file.replace(/[^\w]+/g, "_")}_L${e.line}.ts`;
+/** Where an example is written: under a folder per page, at the path it names, else a name traceable to its line. */
+export const exampleFileName = (e: Example) => `${e.file.replace(/[^\w]+/g, "_")}/${e.path ?? `L${e.line}.ts`}`;
