@@ -5,6 +5,7 @@
 // once the verdict is made (before the answer: daprd dead-letters or retries only once it has it).
 import { randomUUID } from "node:crypto";
 import type { HandlerDescriptor } from "../descriptor.ts";
+import type { SidecarCall } from "../kinds/effect.ts";
 import type { SidecarClient } from "../kinds/input.ts";
 import type { FailureRecord } from "../kinds/topic.ts";
 import type { Message, TriggerKind } from "../kinds/trigger.ts";
@@ -162,13 +163,15 @@ const atomicStores = new Set([
 export const atomicTransactions = (type: string | undefined) => type !== undefined && atomicStores.has(type);
 
 type Components = Map<string, string>;
+/** daprd's metadata: `{"components":[{"name","type","version"}…]}` among the rest. */
+export const metadataCall: SidecarCall = { api: "metadata", method: "GET", path: "/metadata" };
 // daprd's components never change while it runs (hot reload aside): asked once per client.
 const known = new WeakMap<SidecarClient, Promise<Components>>();
 function componentsOf(client: SidecarClient, observation: Observation): Promise<Components> {
   let components = known.get(client);
   if (!components) {
     components = (async () => {
-      const res = await client({ api: "metadata", method: "GET", path: "/metadata" }, observation.context);
+      const res = await client(metadataCall, observation.context);
       const body = JSON.parse(new TextDecoder().decode(res.body)) as { components?: { name: string; type: string }[] };
       return new Map((body.components ?? []).map((c) => [c.name, c.type]));
     })();
@@ -203,22 +206,46 @@ const lockSpan = (operation: string, store: string) => ({
   attributes: { "dapr.lock.store": store, "daprlet.lock.operation": operation },
 });
 
-/** TryLock (`POST /v1.0-alpha1/lock/<store>`, daprd 1.18 `pkg/api/http/lock.go`): 200 `{"success":bool}`. */
+/** The distributed lock API's calls (daprd 1.18 `pkg/api/http/lock.go`, alpha1 only). */
+export const lockCalls = {
+  /** TryLock: 200 `{"success":bool}`; 400 ERR_LOCK_STORE_NOT_FOUND, 500 ERR_LOCK_STORE_NOT_CONFIGURED or ERR_TRY_LOCK. */
+  try: (store: string, resourceId: string, lockOwner: string, expiryInSeconds: number): SidecarCall => ({
+    api: "lock.try",
+    version: "v1.0-alpha1",
+    method: "POST",
+    path: `/lock/${encodeURIComponent(store)}`,
+    body: JSON.stringify({ resourceId, lockOwner, expiryInSeconds }),
+  }),
+  /** Unlock: 200 `{"status":n}` (0 released, 1 no such lock, 2 another owner's). */
+  unlock: (store: string, resourceId: string, lockOwner: string): SidecarCall => ({
+    api: "lock.unlock",
+    version: "v1.0-alpha1",
+    method: "POST",
+    path: `/unlock/${encodeURIComponent(store)}`,
+    body: JSON.stringify({ resourceId, lockOwner }),
+  }),
+};
+
+const bodyOf = (res: { body: Uint8Array }) => JSON.parse(new TextDecoder().decode(res.body)) as { success?: boolean; status?: number };
+
 async function tryLock(client: SidecarClient, observation: Observation, store: string, key: string, owner: string, signal?: AbortSignal) {
-  const body = JSON.stringify({ resourceId: key, lockOwner: owner, expiryInSeconds: lockSeconds() });
   const res = await traced(observation, lockSpan("tryLock", store), signal, (context) =>
-    client({ api: "lock.try", version: "v1.0-alpha1", method: "POST", path: `/lock/${encodeURIComponent(store)}`, body }, context),
+    client(lockCalls.try(store, key, owner, lockSeconds()), context),
   );
-  return (JSON.parse(new TextDecoder().decode(res.body)) as { success?: boolean }).success === true;
+  return bodyOf(res).success === true;
 }
 
-/** Unlock (`POST /v1.0-alpha1/unlock/<store>`): 200 `{"status":0}`. A failure leaves the lock to expire. */
+/** A failure leaves the lock to expire. */
 async function unlock(client: SidecarClient, observation: Observation, store: string, key: string, owner: string) {
-  const body = JSON.stringify({ resourceId: key, lockOwner: owner });
   try {
-    await traced(observation, lockSpan("unlock", store), undefined, (context) =>
-      client({ api: "lock.unlock", version: "v1.0-alpha1", method: "POST", path: `/unlock/${encodeURIComponent(store)}`, body }, context),
+    const res = await traced(observation, lockSpan("unlock", store), undefined, (context) =>
+      client(lockCalls.unlock(store, key, owner), context),
     );
+    const status = bodyOf(res).status;
+    if (status !== 0)
+      console.warn(
+        `[daprlet] the lock ${store}/${key} was not this delivery's to release any more (status ${status}): it outlived its expiry`,
+      );
   } catch (error) {
     console.warn(`[daprlet] could not release the lock ${store}/${key} (it expires in ${lockSeconds()} s): ${errorText(error)}`);
   }

@@ -229,11 +229,18 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       : undefined;
   const storeOf = (name: string) => state.get(name);
 
-  /** Applies one upsert the way state.in-memory does: ETag must match; first-write needs one for existing keys. */
-  const upsert = (items: Map<string, Item>, req: { key: string; value?: unknown; etag?: string; options?: { concurrency?: string } }) => {
+  /**
+   * Applies one upsert the way state.in-memory does: ETag must match; first-write needs one for
+   * existing keys (state.redis does not enforce first-write without an ETag).
+   */
+  const upsert = (
+    items: Map<string, Item>,
+    req: { key: string; value?: unknown; etag?: string; options?: { concurrency?: string } },
+    redis = false,
+  ) => {
     const current = items.get(req.key);
     if (req.etag !== undefined && req.etag !== "" && current?.etag !== req.etag) return "mismatch";
-    if ((req.etag === undefined || req.etag === "") && req.options?.concurrency === "first-write" && current) return "mismatch";
+    if (!redis && (req.etag === undefined || req.etag === "") && req.options?.concurrency === "first-write" && current) return "mismatch";
     items.set(req.key, { value: JSON.stringify(req.value ?? null), etag: randomUUID() });
     return "ok";
   };
@@ -314,7 +321,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       for (const op of body.operations) {
         const before = draft.get(op.request.key);
         let outcome = "ok";
-        if (op.operation !== "delete") outcome = upsert(draft, op.request);
+        if (op.operation !== "delete") outcome = upsert(draft, op.request, redis);
         else if (op.request.etag && before?.etag !== op.request.etag) outcome = "mismatch";
         else draft.delete(op.request.key);
         if (outcome === "mismatch" && redis) firstFailure ??= `failed to set key ${options.appId ?? "order-service"}||${op.request.key}`;
@@ -342,7 +349,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       for (const item of (await request.json()) as Parameters<typeof upsert>[1][]) {
         if (!item.key) return daprError(400, "ERR_MALFORMED_REQUEST", "key is required");
         if (item.key.includes("||")) return daprError(400, "ERR_MALFORMED_REQUEST", "input key cannot contain '||'");
-        if (upsert(items, item) === "mismatch") return daprError(409, "ERR_STATE_SAVE", "possible etag mismatch");
+        if (upsert(items, item, typeOf(String(params.store)) === "state.redis") === "mismatch")
+          return daprError(409, "ERR_STATE_SAVE", "possible etag mismatch");
       }
       return new HttpResponse(null, { status: 204 });
     }),
