@@ -342,7 +342,7 @@ export function cronReplicaWarnings(input: {
  */
 export function lockStoreWarnings(input: { handlers: HandlerDescriptor[]; components: ComponentInfo[] }): string[] {
   const guarded = input.handlers.filter((d) => triggerKindOf(d.trigger).guarded && d.handler.idempotency !== false);
-  const stores = new Set(guarded.map((d) => (d.handler.idempotency || {}).store ?? "statestore"));
+  const stores = new Set(guarded.map((d) => (d.handler.idempotency ? d.handler.idempotency.store : undefined) ?? "statestore"));
   const profileOf = (c: ComponentInfo) => c.file.split("/").slice(0, -1).join("/");
   return input.components
     .filter((c) => c.type === "state.redis" && stores.has(c.name))
