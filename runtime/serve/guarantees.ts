@@ -29,8 +29,11 @@ export interface Guarantees {
   failure?: FailureRecord;
   /** Where its applied-record lives; undefined when the message is not guarded. */
   guard?: Guard;
-  /** Whether it was applied before (read once; the lock taken first where there is one). Throws when it cannot tell: fail closed. */
-  applied(signal?: AbortSignal): Promise<Applied>;
+  /**
+   * Whether it was applied before (the lock taken first where there is one); read once, or again
+   * with `again` (after a conflict: the record only, the lock is held). Throws when it cannot tell: fail closed.
+   */
+  applied(signal?: AbortSignal, again?: boolean): Promise<Applied>;
   /** Writes or forgets the failure record by the verdict, releases the lock; the attempt number, when known. */
   after(verdict: Verdict): Promise<number | undefined>;
 }
@@ -80,10 +83,10 @@ export async function guarantees(
 
   let lock: { store: string; owner: string } | undefined;
   let found: Promise<Applied> | undefined;
-  const check = async (g: Guard, c: SidecarClient, signal?: AbortSignal): Promise<Applied> => {
+  const check = async (g: Guard, c: SidecarClient, signal?: AbortSignal, again = false): Promise<Applied> => {
     const components = await componentsOf(c, observation);
     const atomic = atomicTransactions(components.get(g.store));
-    if (!atomic) {
+    if (!atomic && !again) {
       // Two deliveries of one message at once (a reclaimed Redis message, a retry beside a slow
       // attempt) would both find no record: the first to lock the message applies it.
       const store = lockStoreOf(components, options.appliedOnce);
@@ -104,8 +107,9 @@ export async function guarantees(
   return {
     failure: seen.record,
     guard,
-    applied(signal) {
+    applied(signal, again) {
       if (!guard || !client) return Promise.resolve({ state: "fresh", atomic: true });
+      if (again) found = check(guard, client, signal, true);
       found ??= check(guard, client, signal);
       return found;
     },

@@ -66,12 +66,18 @@ export async function deliver(d: HandlerDescriptor, req: WireRequest, options: D
     ? { bulk: false, messages: [{ ok: false, reason: req.oversize, status: 413 }] }
     : kind.parse(d.trigger, req, options.params ?? {});
 
+  // One deadline for the request (a bulk delivery's entries share it: daprd's timeout is per request).
+  const deadline = startDeadline(options.deadlineMs ?? defaultDeadlineMs());
   const results: { message: Message; outcome: Outcome; observation: Observation; started: number }[] = [];
-  for (const message of parsed.messages) {
-    const started = performance.now();
-    const observation = observer.start(d, req, message);
-    const outcome = await processMessage(d, kind, message, observation, options);
-    results.push({ message, outcome, observation, started });
+  try {
+    for (const message of parsed.messages) {
+      const started = performance.now();
+      const observation = observer.start(d, req, message);
+      const outcome = await processMessage(d, kind, message, observation, options, deadline);
+      results.push({ message, outcome, observation, started });
+    }
+  } finally {
+    deadline.end();
   }
 
   // answer: the trigger kind turns the outcomes into what daprd (or the caller) expects.
@@ -97,9 +103,9 @@ async function processMessage(
   message: Message,
   observation: Observation,
   options: DeliverOptions,
+  deadline: Deadline,
 ): Promise<Outcome> {
   const facts: Facts = {};
-  const deadline = startDeadline(options.deadlineMs ?? defaultDeadlineMs());
   const messageId = message.ok ? messageIdOf(message.event) : undefined;
   // guarantees (guarded kinds: pub/sub): what earlier attempts left behind, and applied-once.
   const kept = await guarantees(d, kind, message, observation, { ...options, failureRecords: recordsOf(options) }, messageId);
@@ -118,8 +124,6 @@ async function processMessage(
   } catch (error) {
     if (!(error instanceof DeadlinePassed)) throw error;
     facts.deadline = { ms: deadline.ms, stage: error.stage };
-  } finally {
-    deadline.end();
   }
 
   // decide
@@ -179,11 +183,11 @@ async function validateStage(run: Run, event: BaseEvent) {
  * finishes what its record still owes); one another delivery is applying is RETRY; a record that
  * cannot be read fails closed (RETRY), never "not applied".
  */
-async function appliedStage(run: Run): Promise<boolean> {
+async function appliedStage(run: Run, again = false): Promise<boolean> {
   const { facts, kept } = run;
   let applied: Applied;
   try {
-    applied = await run.deadline.race(kept.applied(run.deadline.signal()), "the applied-record check");
+    applied = await run.deadline.race(kept.applied(run.deadline.signal(), again), "the applied-record check");
   } catch (error) {
     if (error instanceof DeadlinePassed) throw error;
     facts.input = { fault: "unavailable", reason: `applied-record of ${kept.guard?.key}: ${errorText(error)}` };
@@ -215,10 +219,12 @@ async function untilNoConflict(run: Run, inputs: Inputs | undefined) {
       facts.failed = undefined;
       return;
     }
-    // Someone else wrote what this delivery read: read again and decide again.
+    // Someone else wrote what this delivery read: read again and decide again (a concurrent
+    // delivery of this same message may be that someone: its record says so).
     facts.failed = undefined;
     facts.effects = undefined;
     await run.deadline.race(new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt)), "a conflict's back-off");
+    if (run.fresh && !(await appliedStage(run, true))) return;
   }
 }
 
@@ -268,7 +274,7 @@ async function attemptOnce(run: Run, inputs: Inputs | undefined): Promise<"done"
   // written. Not left to the record's first-write in the delivery's transaction: state.redis does
   // not enforce first-write without an ETag (pinned in handlers/payments.e2e.test.ts), and writes
   // to other stores would land first.
-  if (run.kept.guard && !inputs && !(await appliedStage(run))) return "done";
+  if (run.kept.guard && !inputs && !run.fresh && !(await appliedStage(run))) return "done";
   // execute: state writes first, one transaction per store (with the applied-record), then the rest.
   const failed = await execute(plan(calls, applies ? run.kept.guard : undefined, run.fresh), run);
   facts.failed = failed;
