@@ -47,7 +47,6 @@ export interface AppliedOnceOptions {
 /** The part of the delivery options the guarantees use. */
 export interface GuaranteeOptions {
   client?: SidecarClient;
-  failureRecords: FailureRecords;
   appliedOnce?: AppliedOnceOptions;
 }
 
@@ -59,10 +58,10 @@ export async function guarantees(
   message: Message,
   observation: Observation,
   options: GuaranteeOptions,
+  records: FailureRecords,
   messageId: string | undefined,
 ): Promise<Guarantees> {
   const ids = message.ok ? kind.track(d.trigger, message.event) : undefined;
-  const records = options.failureRecords;
   const headers = observation.context.headers;
   // The records of this message: `seen` (the original topic: what a dead-letter handler reports)
   // and, for a dead-letter delivery, `own` (this subscription's), read in parallel. Only a dead

@@ -108,7 +108,7 @@ async function processMessage(
   const facts: Facts = {};
   const messageId = message.ok ? messageIdOf(message.event) : undefined;
   // guarantees (guarded kinds: pub/sub): what earlier attempts left behind, and applied-once.
-  const kept = await guarantees(d, kind, message, observation, { ...options, failureRecords: recordsOf(options) }, messageId);
+  const kept = await guarantees(d, kind, message, observation, options, recordsOf(options), messageId);
   const run: Run = { d, observation, options, facts, deadline, kept };
   try {
     // parse: a message that could not be read is refused.
