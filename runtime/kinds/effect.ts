@@ -84,6 +84,6 @@ export const json = (value: unknown) => JSON.stringify(value ?? null);
 /** What a sidecar call carries besides the effect: trace context, so daprd's spans join the delivery's trace. */
 export interface CallContext {
   headers: Record<string, string>;
-  /** Aborts the call when the delivery's deadline passes. */
-  signal?: AbortSignal;
+  /** When the delivery's deadline passes (`Date.now()` time): the call is given no longer. */
+  deadlineAt?: number;
 }

@@ -6,7 +6,7 @@
 /** DAPRLET_DEADLINE_MS, default 25 s: below daprd's 30 s default inbound timeout. */
 export const defaultDeadlineMs = () => Number(process.env.DAPRLET_DEADLINE_MS ?? 25_000);
 
-/** Thrown (rejected) by `race` once the deadline has passed; the pipeline turns it into the `deadline` fact. */
+/** Thrown (rejected) once the deadline has passed; the pipeline turns it into the `deadline` fact. */
 export class DeadlinePassed extends Error {
   override name = "DeadlinePassed";
   readonly stage: string;
@@ -18,55 +18,37 @@ export class DeadlinePassed extends Error {
 
 export interface Deadline {
   readonly ms: number;
-  /** Aborts the sidecar calls in flight when the deadline passes (made on first use). */
-  signal(): AbortSignal;
+  /** When it passes (`Date.now()` time): sidecar calls are given no longer than this (`CallContext.deadlineAt`). */
+  readonly at: number;
   /** Throws DeadlinePassed when the deadline has passed: no stage, no effect starts after it. */
   check(stage: string): void;
   /** The value, or DeadlinePassed if the deadline comes first (a promise that never settles included). */
   race<T>(value: T | PromiseLike<T>, stage: string): Promise<T>;
-  /** Stops the timer. */
-  end(): void;
 }
 
-/** Starts a deadline of `ms` from now. The timer and the signal exist only once something waits. */
+/**
+ * Starts a deadline of `ms` from now. Only `race` (the handler's own asynchronous code) needs a
+ * timer; sidecar calls carry the deadline in their own timeout, so the common delivery costs none.
+ */
 export function startDeadline(ms: number): Deadline {
-  const at = performance.now() + ms;
-  let controller: AbortController | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    if (!controller) {
-      const c = new AbortController();
-      controller = c;
-      const left = Math.max(0, at - performance.now());
-      timer = setTimeout(() => c.abort(), left);
-      timer.unref?.();
-    }
-    return controller.signal;
-  };
-  const passed = () => controller?.signal.aborted || performance.now() >= at;
+  const at = Date.now() + ms;
   return {
     ms,
-    signal: arm,
+    at,
     check(stage) {
-      if (passed()) throw new DeadlinePassed(ms, stage);
+      if (Date.now() >= at) throw new DeadlinePassed(ms, stage);
     },
     async race(value, stage) {
-      if (passed()) throw new DeadlinePassed(ms, stage);
-      const signal = arm();
-      let stop = () => {};
+      if (Date.now() >= at) throw new DeadlinePassed(ms, stage);
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const expired = new Promise<never>((_, fail) => {
-        const onAbort = () => fail(new DeadlinePassed(ms, stage));
-        signal.addEventListener("abort", onAbort, { once: true });
-        stop = () => signal.removeEventListener("abort", onAbort);
+        timer = setTimeout(() => fail(new DeadlinePassed(ms, stage)), at - Date.now());
       });
       try {
         return await Promise.race([value, expired]);
       } finally {
-        stop();
+        clearTimeout(timer);
       }
-    },
-    end() {
-      if (timer) clearTimeout(timer);
     },
   };
 }

@@ -33,7 +33,7 @@ export interface Guarantees {
    * Whether it was applied before (the lock taken first where there is one); read once, or again
    * with `again` (after a conflict: the record only, the lock is held). Throws when it cannot tell: fail closed.
    */
-  applied(signal?: AbortSignal, again?: boolean): Promise<Applied>;
+  applied(deadlineAt?: number, again?: boolean): Promise<Applied>;
   /** Writes or forgets the failure record by the verdict, releases the lock; the attempt number, when known. */
   after(verdict: Verdict): Promise<number | undefined>;
 }
@@ -82,7 +82,7 @@ export async function guarantees(
 
   let lock: { store: string; owner: string } | undefined;
   let found: Promise<Applied> | undefined;
-  const check = async (g: Guard, c: SidecarClient, signal?: AbortSignal, again = false): Promise<Applied> => {
+  const check = async (g: Guard, c: SidecarClient, deadlineAt?: number, again = false): Promise<Applied> => {
     const components = await componentsOf(c, observation);
     const atomic = atomicTransactions(components.get(g.store));
     if (!atomic && !again) {
@@ -91,13 +91,13 @@ export async function guarantees(
       const store = lockStoreOf(components, options.appliedOnce);
       if (store) {
         const owner = randomUUID();
-        const acquired = await tryLock(c, observation, store, g.key, owner, signal);
+        const acquired = await tryLock(c, observation, store, g.key, owner, deadlineAt);
         if (!acquired)
           return { state: "busy", reason: `another delivery of message ${g.messageId} is being applied (${store} holds its lock)` };
         lock = { store, owner };
       } else warnNoLock(g.store);
     }
-    const read = await readRecord(g, c, observation, signal);
+    const read = await readRecord(g, c, observation, deadlineAt);
     if (read.record) return { state: "applied", record: read.record };
     if (read.malformed) console.warn(`[daprlet] ${g.store}/${g.key} is not an applied-record: not trusted, the message is handled`);
     return { state: "fresh", atomic, ...(read.etag ? { etag: read.etag } : {}) };
@@ -106,10 +106,10 @@ export async function guarantees(
   return {
     failure: seen.record,
     guard,
-    applied(signal, again) {
+    applied(deadlineAt, again) {
       if (!guard || !client) return Promise.resolve({ state: "fresh", atomic: true });
-      if (again) found = check(guard, client, signal, true);
-      found ??= check(guard, client, signal);
+      if (again) found = check(guard, client, deadlineAt, true);
+      found ??= check(guard, client, deadlineAt);
       return found;
     },
     async after(verdict) {
@@ -231,8 +231,8 @@ export const lockCalls = {
 
 const bodyOf = (res: { body: Uint8Array }) => JSON.parse(new TextDecoder().decode(res.body)) as { success?: boolean; status?: number };
 
-async function tryLock(client: SidecarClient, observation: Observation, store: string, key: string, owner: string, signal?: AbortSignal) {
-  const res = await traced(observation, lockSpan("tryLock", store), signal, (context) =>
+async function tryLock(client: SidecarClient, observation: Observation, store: string, key: string, owner: string, deadlineAt?: number) {
+  const res = await traced(observation, lockSpan("tryLock", store), deadlineAt, (context) =>
     client(lockCalls.try(store, key, owner, lockSeconds()), context),
   );
   return bodyOf(res).success === true;

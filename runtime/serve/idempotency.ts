@@ -70,18 +70,13 @@ const isRecord = (value: unknown): value is AppliedRecord => {
 };
 
 /** The record of an earlier delivery of this message (read in a span of its own when traced). Throws when it cannot be read. */
-export async function readRecord(
-  guard: Guard,
-  client: SidecarClient,
-  observation: Observation,
-  signal?: AbortSignal,
-): Promise<ReadApplied> {
+export async function readRecord(guard: Guard, client: SidecarClient, observation: Observation, deadlineAt?: number): Promise<ReadApplied> {
   const params = { store: guard.store, key: guard.key };
   const shape = stateInputKind.span(params);
   const response = await traced(
     observation,
     { ...shape, attributes: { ...shape.attributes, "daprlet.idempotency.key": guard.key } },
-    signal,
+    deadlineAt,
     (context) => client(stateInputKind.call(params), context),
   );
   if (response.status === 204 || response.body.length === 0) return {};

@@ -17,7 +17,7 @@ export async function loadInputs(
   inputs: Inputs,
   client: SidecarClient | undefined,
   observation: Observation,
-  signal?: AbortSignal,
+  deadlineAt?: number,
 ): Promise<Loaded> {
   const values: Record<string, unknown> = {};
   let pending = Object.entries(inputs);
@@ -27,7 +27,7 @@ export async function loadInputs(
       const names = pending.map(([name]) => name).join(", ");
       return { ok: false, fault: "invalid", reason: `${names}: \`after\` names inputs that do not exist or wait on each other` };
     }
-    const reads = await Promise.all(ready.map(([name, input]) => readOne(name, input, values, client, observation, signal)));
+    const reads = await Promise.all(ready.map(([name, input]) => readOne(name, input, values, client, observation, deadlineAt)));
     const failed = reads.find((r) => !r.ok);
     if (failed && !failed.ok) return failed;
     ready.forEach(([name], i) => {
@@ -47,7 +47,7 @@ async function readOne(
   earlier: Earlier,
   client: SidecarClient | undefined,
   observation: Observation,
-  signal: AbortSignal | undefined,
+  deadlineAt: number | undefined,
 ): Promise<Read> {
   const kind = inputKindOf(input);
   if (!kind) return { ok: false, fault: "invalid", reason: `${name}: unknown input kind "${input.kind}"` };
@@ -67,7 +67,7 @@ async function readOne(
   try {
     const shape = kind.span(params);
     const shaped = { ...shape, attributes: { ...shape.attributes, "daprlet.input.name": name, "daprlet.input.kind": kind.kind } };
-    const response = await traced(observation, shaped, signal, (context) => client(call, context));
+    const response = await traced(observation, shaped, deadlineAt, (context) => client(call, context));
     const read = kind.read(params, response, input.schema);
     return read.ok ? read : { ...read, reason: `${what}: ${read.reason}` };
   } catch (error) {

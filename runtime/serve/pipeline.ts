@@ -69,15 +69,11 @@ export async function deliver(d: HandlerDescriptor, req: WireRequest, options: D
   // One deadline for the request (a bulk delivery's entries share it: daprd's timeout is per request).
   const deadline = startDeadline(options.deadlineMs ?? defaultDeadlineMs());
   const results: { message: Message; outcome: Outcome; observation: Observation; started: number }[] = [];
-  try {
-    for (const message of parsed.messages) {
-      const started = performance.now();
-      const observation = observer.start(d, req, message);
-      const outcome = await processMessage(d, kind, message, observation, options, deadline);
-      results.push({ message, outcome, observation, started });
-    }
-  } finally {
-    deadline.end();
+  for (const message of parsed.messages) {
+    const started = performance.now();
+    const observation = observer.start(d, req, message);
+    const outcome = await processMessage(d, kind, message, observation, options, deadline);
+    results.push({ message, outcome, observation, started });
   }
 
   // answer: the trigger kind turns the outcomes into what daprd (or the caller) expects.
@@ -187,9 +183,10 @@ async function appliedStage(run: Run, again = false): Promise<boolean> {
   const { facts, kept } = run;
   let applied: Applied;
   try {
-    applied = await run.deadline.race(kept.applied(run.deadline.signal(), again), "the applied-record check");
+    applied = await kept.applied(run.deadline.at, again);
+    run.deadline.check("the applied-record check");
   } catch (error) {
-    if (error instanceof DeadlinePassed) throw error;
+    run.deadline.check("the applied-record check");
     facts.input = { fault: "unavailable", reason: `applied-record of ${kept.guard?.key}: ${errorText(error)}` };
     return false;
   }
@@ -233,7 +230,8 @@ async function attemptOnce(run: Run, inputs: Inputs | undefined): Promise<"done"
   // load inputs
   let values: Record<string, unknown> = {};
   if (inputs) {
-    const loaded = await deadline.race(loadInputs(inputs, options.client, observation, deadline.signal()), "inputs");
+    const loaded = await loadInputs(inputs, options.client, observation, deadline.at);
+    deadline.check("inputs"); // a read cut off by the deadline is the deadline's fact
     if (!loaded.ok) {
       if (loaded.fault === "threw") facts.threw = { thrown: loaded.thrown, where: loaded.where };
       else facts.input = { fault: loaded.fault, reason: loaded.reason };
@@ -411,13 +409,12 @@ async function execute(effects: readonly Effect[], run: Run): Promise<Facts["fai
     if (!sidecar) continue;
     deadline.check("effects");
     try {
-      // The call is aborted when the deadline passes (the executor passes the signal to fetch).
-      const signal = deadline.signal();
+      // The call is given no longer than the deadline (the sidecar client bounds its timeout by it).
       if (observation.child) {
         const shape = sidecar.span(effect);
         const attributes = { ...shape.attributes, "daprlet.effect.kind": effect.kind, "daprlet.effect.index": index };
-        await traced(observation, { ...shape, attributes }, signal, (context) => options.execute(effect, context));
-      } else await options.execute(effect, { headers: observation.context.headers, signal });
+        await traced(observation, { ...shape, attributes }, deadline.at, (context) => options.execute(effect, context));
+      } else await options.execute(effect, { headers: observation.context.headers, deadlineAt: deadline.at });
     } catch (error) {
       deadline.check("effects"); // an effect cut off by the deadline is the deadline's fact
       return { effect, index, of: effects.length, error };

@@ -45,15 +45,19 @@ export function createSidecarClient(options: SidecarOptions = {}): SidecarClient
     };
     let res: Response;
     try {
-      // A hung sidecar must not hang the delivery; a delivery past its deadline stops waiting too.
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = context.signal ? AbortSignal.any([timeout, context.signal]) : timeout;
+      // A hung sidecar must not hang the delivery, nor outlast the delivery's deadline.
+      const left = context.deadlineAt === undefined ? timeoutMs : Math.max(0, Math.min(timeoutMs, context.deadlineAt - Date.now()));
+      const signal = AbortSignal.timeout(left);
       res = await fetch(base + (call.version ?? "v1.0") + call.path, { method: call.method, headers, body: call.body, signal });
     } catch (error) {
       const cause = error as Error;
-      if (cause.name === "TimeoutError") throw new SidecarError(0, undefined, `sidecar did not answer within ${timeoutMs} ms`, { cause });
-      if (context.signal?.aborted)
-        throw new SidecarError(0, undefined, "the delivery's deadline passed before the sidecar answered", { cause });
+      if (cause.name === "TimeoutError") {
+        const why =
+          context.deadlineAt !== undefined && Date.now() >= context.deadlineAt
+            ? "before the delivery's deadline"
+            : `within ${timeoutMs} ms`;
+        throw new SidecarError(0, undefined, `sidecar did not answer ${why}`, { cause });
+      }
       throw new SidecarError(
         0,
         undefined,
@@ -95,14 +99,14 @@ export function createSidecarExecutor(options: SidecarOptions | SidecarClient = 
 
 /**
  * One call of a delivery: in a child span of its own when traced (its trace headers then go to
- * daprd), else with the delivery's headers; `signal` aborts it when the deadline passes.
+ * daprd), else with the delivery's headers; `deadlineAt` bounds it (the delivery's deadline).
  */
 export function traced<T>(
   observation: Observation,
   shape: SpanShape,
-  signal: AbortSignal | undefined,
+  deadlineAt: number | undefined,
   run: (context: CallContext) => Promise<T>,
 ): Promise<T> {
-  if (observation.child) return observation.child(shape, (headers) => run({ headers, signal }));
-  return run(signal ? { headers: observation.context.headers, signal } : observation.context);
+  if (observation.child) return observation.child(shape, (headers) => run({ headers, deadlineAt }));
+  return run(deadlineAt === undefined ? observation.context : { headers: observation.context.headers, deadlineAt });
 }
