@@ -1,7 +1,12 @@
 // The fake sidecar's contract, run against a real daprd with the fixture app's components.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe } from "vitest";
-import { describeConfigurationContract, describeJobsContract, describeSidecarContract } from "../runtime/testing/sidecar-contract.ts";
+import {
+  describeConfigurationContract,
+  describeJobsContract,
+  describeRedisContract,
+  describeSidecarContract,
+} from "../runtime/testing/sidecar-contract.ts";
 import { type Stack, setMetadata, startStack } from "./harness.ts";
 import { type Server, startRedis, startScheduler } from "./servers.ts";
 
@@ -58,6 +63,9 @@ describe("redis profile with a configuration store", () => {
     redis?.stop();
   });
 
+  describeRedisContract("daprd 1.18 (state.redis, lock.redis)", () => ({ port: stack.daprPort, token: "contract-token" }), {
+    lockStore: "lockstore",
+  });
   describeConfigurationContract("daprd 1.18 (configuration.redis)", () => ({ port: stack.daprPort, token: "contract-token" }), {
     store: "configstore",
     // configuration.redis reads plain keys; `value||version` splits into the item's value and version.

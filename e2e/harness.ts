@@ -93,6 +93,18 @@ export function setMetadata(dir: string, file: string, name: string, value: stri
   writeFileSync(path, yaml.replace(pattern, `$1"${value}"`));
 }
 
+/**
+ * The redis profile's lock store runs on the state store's Redis: a test that points the state
+ * store at its own redis-server (setMetadata) moves the lock store with it.
+ */
+function shareRedisWithLockStore(dir: string) {
+  const folder = join(dir, "components", "redis");
+  const [state, lock] = [join(folder, "statestore.yaml"), join(folder, "lockstore.yaml")];
+  if (!existsSync(state) || !existsSync(lock)) return;
+  const host = /- name: redisHost\n\s+value: "([^"]*)"/.exec(readFileSync(state, "utf8"))?.[1];
+  if (host) setMetadata(dir, "redis/lockstore.yaml", "redisHost", host);
+}
+
 /** A component a later folder defines again replaces the earlier one (daprd refuses duplicates): see overriddenComponentFiles. */
 function dropOverridden(dir: string, resources: string[]) {
   for (const file of overriddenComponentFiles(dir, resources)) rmSync(join(dir, file), { force: true });
@@ -105,6 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const files = Object.fromEntries(Object.entries(options.handlers ?? {}).map(([name, source]) => [`handlers/${name}.ts`, source]));
   const dir = copyProject(options.project ?? fixtureRoot, { files, prefix: "daprlet-e2e-" });
   options.prepare?.(dir);
+  shareRedisWithLockStore(dir);
 
   // The generator's own functions, run on the copy: the suite tests what `npm run generate` produces.
   const project = await loadProject(dir);

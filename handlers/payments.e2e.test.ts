@@ -147,7 +147,8 @@ describe("on Redis (state.redis, pubsub.redis)", () => {
   // Why the pipeline reads a message's applied-record before writing instead of relying on the
   // record's first-write (state.in-memory refuses a second one, in a transaction too: see the sidecar
   // contract): state.redis applies it, so on Redis only that read tells a repeated message, and two
-  // deliveries of one message at the same moment can both apply (README, "Effects applied once").
+  // deliveries of one message at the same moment would both apply but for the per-message lock
+  // (components/redis/lockstore.yaml; e2e/applied-once.test.ts, README "Effects applied once").
   it("state.redis does not enforce first-write without an ETag, in a transaction or alone", async () => {
     const save = (key: string, value: unknown) =>
       onRedis.dapr("/v1.0/state/statestore", { method: "POST", body: JSON.stringify([{ key, value }]) });

@@ -7,6 +7,7 @@ import { tracingFromEnv } from "./observe/otel-env.ts";
 import { createRecorder } from "./observe/record.ts";
 import { loadProject } from "./project/project.ts";
 import { createApp, metricsPath } from "./serve/app.ts";
+import { defaultDeadlineMs } from "./serve/deadline.ts";
 import { createDrain } from "./serve/drain.ts";
 import { defaultFailureStore } from "./serve/failures.ts";
 import { jobTriggers, scheduleJobs } from "./serve/jobs.ts";
@@ -45,8 +46,13 @@ const drain = createDrain();
 const server = serve({ fetch: drain.wrap(app.fetch), port, hostname }, () => {
   const lines = project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`);
   const observability = `  traces: ${tracing ? tracing.exporters.join(", ") : "off (no OTEL_* exporter)"}; metrics: GET ${metricsPath}`;
+  // Where the idempotency store's transactions are not atomic (state.redis), only a lock store keeps
+  // two concurrent deliveries of one message from both applying it (see serve/guarantees.ts).
+  const locks = project.components.filter((c) => c.type.startsWith("lock.")).map((c) => c.name);
+  const lockName = process.env.DAPRLET_LOCK_STORE ?? locks[0];
+  const guarantees = `  deadline: ${defaultDeadlineMs()} ms (DAPRLET_DEADLINE_MS); per-message lock on non-atomic stores: ${lockName ? `${lockName} (if daprd loads it)` : "none, so concurrent deliveries of one message on state.redis can both apply (add a lock.redis component)"}`;
   console.log(
-    `[daprlet] ${project.appId} listening on ${hostname}:${port} with ${project.handlers.length} handlers\n${lines.join("\n")}\n${observability}`,
+    `[daprlet] ${project.appId} listening on ${hostname}:${port} with ${project.handlers.length} handlers\n${lines.join("\n")}\n${observability}\n${guarantees}`,
   );
   // Jobs are upserted once the port is open, beside serving: scheduling waits (and retries) for daprd and its scheduler.
   // DAPRLET_JOBS_STORE="" keeps no list of scheduled jobs, so jobs of removed handlers are not deleted.

@@ -107,6 +107,19 @@ describe("lint reports", () => {
     );
   });
 
+  it("an inbound timeout not longer than the delivery deadline (DAPRLET_DEADLINE_MS, 25 s by default)", async () => {
+    const root = copyFixture();
+    edit(root, "resiliency/resiliency.yaml", (y) => y.replace("delivery: 30s", "delivery: 20s"));
+    const late = (await checkProject(root)).problems.filter((p) => p.includes("delivery deadline"));
+    expect(late).toContain(
+      'handlers/onOrderCreated.ts is delivered through redis/pubsub.yaml ("pubsub"), whose inbound timeout in resiliency/ (20s) is not longer than the delivery deadline of 25000 ms: daprd would retry a delivery while its first attempt still applies effects. Raise the timeout, or set DAPRLET_DEADLINE_MS below it',
+    );
+    expect(late.some((p) => p.startsWith("handlers/onBlobCreated.ts is delivered through"))).toBe(true);
+    vi.stubEnv("DAPRLET_DEADLINE_MS", "15000");
+    expect((await checkProject(root)).problems.filter((p) => p.includes("delivery deadline"))).toEqual([]);
+    vi.unstubAllEnvs();
+  });
+
   describe("a delivery retry window shorter than the time daprd needs to notice the app is down", () => {
     const topics = [
       ["onAlwaysFails", "always-fails (and its dead-letter topic orders-dead)"],
@@ -257,6 +270,14 @@ spec:
     expect((await checkProject(withDeploy(deployment(1) + hpa(1)))).warnings).toEqual([]);
     expect((await checkProject(withDeploy(deployment(3, "payment-gateway")))).warnings).toEqual([]);
     expect((await checkProject(copyFixture())).warnings).toEqual([]);
+  });
+
+  it("a state.redis idempotency store in a profile without a lock store", async () => {
+    const root = copyFixture();
+    rmSync(join(root, "components/redis/lockstore.yaml"));
+    expect((await checkProject(root)).warnings).toEqual([
+      'redis/statestore.yaml ("statestore") is state.redis, whose transactions are not atomic, and redis has no lock store: two concurrent deliveries of one message can both apply its effects. Add a lock.redis component (see components/redis/lockstore.yaml)',
+    ]);
   });
 
   it("is a `!` line from npm run check, which still exits 0", () => {

@@ -1,6 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cronReplicaWarnings, lintProject, loadAppHealth, loadResiliency, loadWorkloads } from "../runtime/project/lint.ts";
+import {
+  cronReplicaWarnings,
+  lintProject,
+  loadAppHealth,
+  loadResiliency,
+  loadWorkloads,
+  lockStoreWarnings,
+} from "../runtime/project/lint.ts";
 import { type GeneratedFile, subscriptionManifests, subscriptionsDir } from "../runtime/project/manifest.ts";
 import { loadProject } from "../runtime/project/project.ts";
 
@@ -29,11 +36,14 @@ export async function checkProject(
     readSource: (file) => readFileSync(join(root, file), "utf8"),
     health: loadAppHealth(root),
   });
-  const warnings = cronReplicaWarnings({
-    handlers: project.handlers,
-    components: project.components,
-    appId: project.appId,
-    workloads: loadWorkloads(join(root, "deploy/kubernetes"), root),
-  });
+  const warnings = [
+    ...cronReplicaWarnings({
+      handlers: project.handlers,
+      components: project.components,
+      appId: project.appId,
+      workloads: loadWorkloads(join(root, "deploy/kubernetes"), root),
+    }),
+    ...lockStoreWarnings({ handlers: project.handlers, components: project.components }),
+  ];
   return { expected, drift, problems, warnings };
 }

@@ -66,4 +66,5 @@ export const bindingKind: TriggerKind<BindingTrigger> = {
   claims: (t, route) => [{ key: `route POST ${route}`, what: bindingKind.describe(t) }],
   needs: (t) => [{ block: "bindings", name: t.name }],
   track: () => undefined,
+  guarded: false,
 };

@@ -29,4 +29,5 @@ export const deleteStateKind: EffectKind<DeleteState> = {
     }),
     span: (e) => stateSpan("deleteState", e.store),
   },
+  writes: (e) => ({ store: e.store, ops: [e] }),
 };

@@ -17,14 +17,19 @@ export type DaprApi =
   | "configuration.get"
   | "invoke"
   | "jobs.schedule"
-  | "jobs.delete";
+  | "jobs.delete"
+  | "metadata"
+  | "lock.try"
+  | "lock.unlock";
 
 /** One call to daprd's HTTP API, as data: tests and the fake sidecar can check it. */
 export interface SidecarCall {
   api: DaprApi;
   method: "GET" | "POST" | "PUT" | "DELETE";
-  /** Below `/v1.0`, query included: `/state/statestore`. */
+  /** Below `/v1.0` (or `/<version>`), query included: `/state/statestore`. */
   path: string;
+  /** The API version in the URL when it is not `v1.0`: the lock API is `v1.0-alpha1` only. */
+  version?: "v1.0-alpha1";
   /** Already encoded (JSON text unless the effect says otherwise). */
   body?: string | Uint8Array;
   headers?: Record<string, string>;
@@ -47,6 +52,18 @@ export interface EffectKind<E extends { kind: string }> {
     /** The CLIENT span around the call, whose context daprd receives in `traceparent`. */
     span(effect: E): SpanShape;
   } | null;
+  /**
+   * The state writes it stands for, when it is one: the pipeline groups a delivery's writes into
+   * one transaction per store (with the applied-record), asking each kind rather than naming it.
+   */
+  writes?(effect: E): { store: string; ops: readonly StateWrite[] };
+}
+
+/** One state write, as a `saveState` or `deleteState` effect spells it (the transaction's ops). */
+export interface StateWrite {
+  kind: "saveState" | "deleteState";
+  store: string;
+  key: string;
 }
 
 const enc = encodeURIComponent;
@@ -67,4 +84,6 @@ export const json = (value: unknown) => JSON.stringify(value ?? null);
 /** What a sidecar call carries besides the effect: trace context, so daprd's spans join the delivery's trace. */
 export interface CallContext {
   headers: Record<string, string>;
+  /** When the delivery's deadline passes (`Date.now()` time): the call is given no longer. */
+  deadlineAt?: number;
 }

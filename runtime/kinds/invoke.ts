@@ -59,29 +59,30 @@ export const invokeKind: TriggerKind<InvokeTrigger> = {
       const reply = effects.find((e): e is Reply => e.kind === "reply");
       return reply ? { status: reply.status, body: reply.body, headers: reply.headers } : { status: 204 };
     }
-    // daprd's own error text (a failed read or write) stays in the log and the span; the caller
-    // gets what kind of failure it was and the trace id to find it by.
-    const internal = (status: number, error: string) => ({ status, body: { error, correlationId } });
+    // Only the caller's own mistakes (a body it sent that cannot be read or fails the schema) are
+    // explained. Every other reason (daprd's error text, a handler's exception or its retry and
+    // drop reasons, which may hold secrets) stays in the log and the span; the caller gets the
+    // trace id to find it by.
+    const internal = (status: number) => ({ status, body: { error: "internal error", correlationId } });
     switch (verdict.cause) {
       case "parse":
         return { status: verdict.httpStatus ?? 400, body: { error: verdict.reason } };
       case "schema":
         return { status: 400, body: { error: "invalid request body", issues: summarizeIssues(issues ?? []) } };
-      case "input":
-        return verdict.status === "DROP"
-          ? internal(500, "stored data this request needs is invalid")
-          : internal(502, "a dependency of this request is unavailable, try again");
       case "conflict":
-        return internal(409, "the data changed while this request was handled, try again");
+        return { status: 409, body: { error: "the data changed while this request was handled, try again", correlationId } };
+      case "input":
+        return internal(verdict.status === "DROP" ? 500 : 502);
       case "effect":
-        return internal(502, "a dependency of this request is unavailable, try again");
+        return internal(502);
+      case "deadline":
+      case "busy":
+        return internal(503);
       case "throw":
-        return { status: 500, body: { error: verdict.reason } };
+        return internal(500);
       default:
         // An explicit drop rejects the request; an explicit retry asks the caller to come back.
-        return verdict.status === "DROP"
-          ? { status: 422, body: { error: verdict.reason } }
-          : { status: 503, body: { error: verdict.reason } };
+        return verdict.status === "DROP" ? { status: 422, body: { error: "request refused", correlationId } } : internal(503);
     }
   },
   span: (_t, route, req) => ({ name: `${req.method} ${route}`, kind: "server", attributes: httpSpanAttributes(route, req) }),
@@ -90,4 +91,5 @@ export const invokeKind: TriggerKind<InvokeTrigger> = {
   claims: (t) => [{ key: `route ${t.method} ${t.path.replace(/:\w+/g, ":")}`, what: invokeKind.describe(t) }],
   needs: () => [],
   track: () => undefined,
+  guarded: false,
 };

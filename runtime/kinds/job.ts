@@ -94,4 +94,5 @@ export const jobKind: TriggerKind<JobTrigger> = {
   // daprd sends only the data: no tick time, no attempt number, nothing that tells a retry of a
   // firing from the next firing.
   track: () => undefined,
+  guarded: false,
 };

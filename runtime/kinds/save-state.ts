@@ -41,6 +41,7 @@ export const saveStateKind: EffectKind<SaveState> = {
     },
     span: (e) => stateSpan("saveState", e.store),
   },
+  writes: (e) => ({ store: e.store, ops: [e] }),
 };
 
 /** The CLIENT span of a state call, in OpenTelemetry's database conventions. */

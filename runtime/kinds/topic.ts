@@ -214,4 +214,5 @@ export const topicKind: TriggerKind<TopicTrigger> = {
     if (!e.id) return undefined;
     return { own: `${e.pubsubname}/${t.topic}/${e.id}`, seen: `${e.pubsubname}/${e.topic}/${e.id}` };
   },
+  guarded: true,
 };

@@ -48,4 +48,6 @@ export const transactionKind: EffectKind<Transaction> = {
     },
     span: (e) => stateSpan("transaction", e.store),
   },
+  // Each op carries its own store: the pipeline regroups them (a stray op is refused when it is sent).
+  writes: (e) => ({ store: e.store, ops: e.operations.map((op) => ({ ...op, store: e.store })) }),
 };

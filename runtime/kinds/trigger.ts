@@ -62,6 +62,11 @@ export interface TriggerKind<T extends { kind: string }> {
    * kinds whose deliveries carry no message identity.
    */
   track(trigger: T, event: BaseEvent): { own: string; seen: string } | undefined;
+  /**
+   * Whether its messages are applied once (an applied-record per message id, on by default):
+   * only for kinds whose redeliveries carry the same id.
+   */
+  guarded: boolean;
 }
 
 /** The HTTP methods a handler span reports: daprd calls every route over HTTP. */

@@ -8,7 +8,7 @@ export interface Verdict {
   status: DaprStatus;
   reason?: string;
   /** Which stage decided it; invoked routes pick their HTTP status by it. */
-  cause?: "parse" | "schema" | "input" | "throw" | "conflict" | "effect" | "handler";
+  cause?: "parse" | "schema" | "input" | "throw" | "deadline" | "busy" | "conflict" | "effect" | "handler";
   /** For parse failures: 400, 413 or 415. */
   httpStatus?: number;
 }
@@ -19,5 +19,13 @@ export type Issues = readonly BaseIssue<unknown>[];
 export const summarizeIssues = (issues: Issues) =>
   issues.map((i) => `${i.path?.map((p) => String(p.key)).join(".") || "(root)"}: ${i.message}`);
 
-export const errorText = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : typeof error === "string" ? error : JSON.stringify(error);
+/** A thrown value as a log line can show it: `Error: boom`, a string as is, anything else as JSON (or its `String`). */
+export const errorText = (error: unknown): string => {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? String(error); // undefined, functions and symbols have no JSON
+  } catch {
+    return Object.prototype.toString.call(error) === "[object BigInt]" ? `${String(error)}n` : "[unserializable value]"; // a BigInt or a cycle
+  }
+};

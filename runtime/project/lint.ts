@@ -15,8 +15,8 @@ interface RetryPolicy {
 export interface ResiliencyDoc {
   file: string;
   spec?: {
-    policies?: { retries?: Record<string, RetryPolicy> };
-    targets?: { components?: Record<string, { inbound?: { retry?: string }; outbound?: { retry?: string } }> };
+    policies?: { retries?: Record<string, RetryPolicy>; timeouts?: Record<string, string> };
+    targets?: { components?: Record<string, { inbound?: { retry?: string; timeout?: string }; outbound?: { retry?: string } }> };
   };
 }
 
@@ -160,6 +160,33 @@ export function checkOutageWindow(
   return problems;
 }
 
+/**
+ * Triggers whose component's inbound timeout (resiliency/) is not longer than the delivery
+ * deadline (DAPRLET_DEADLINE_MS, 25 s by default): daprd would give up on a delivery and retry it
+ * while the first attempt is still applying effects, instead of the runtime answering RETRY first.
+ */
+export function checkDeadline(
+  handlers: HandlerDescriptor[],
+  components: ComponentInfo[],
+  resiliency: ResiliencyDoc[],
+  deadlineMs: number,
+): string[] {
+  const timeouts = Object.assign({}, ...resiliency.map((d) => d.spec?.policies?.timeouts ?? {})) as Record<string, string>;
+  return handlers.flatMap((d) =>
+    triggerKindOf(d.trigger)
+      .needs(d.trigger)
+      .flatMap((need) => components.filter((c) => c.name === need.name && blockOf(c.type) === need.block))
+      .flatMap((c) => {
+        const timeout = resiliency.map((r) => r.spec?.targets?.components?.[c.name]?.inbound?.timeout).findLast(Boolean);
+        const seconds = timeout ? goDuration(timeouts[timeout] ?? timeout) : undefined;
+        if (seconds === undefined || seconds * 1000 > deadlineMs) return [];
+        return [
+          `${d.file} is delivered through ${c.file} ("${c.name}"), whose inbound timeout in resiliency/ (${timeouts[timeout as string] ?? timeout}) is not longer than the delivery deadline of ${deadlineMs} ms: daprd would retry a delivery while its first attempt still applies effects. Raise the timeout, or set DAPRLET_DEADLINE_MS below it`,
+        ];
+      }),
+  );
+}
+
 /** Components a trigger needs. Missing ones make start-up fail: daprd would never deliver. */
 export function checkTriggers(handlers: HandlerDescriptor[], components: ComponentInfo[]): string[] {
   return handlers.flatMap((d) =>
@@ -196,10 +223,13 @@ export function lintProject(input: {
   readSource: (file: string) => string;
   /** dapr.yaml's health-check settings; without them the outage check is skipped. */
   health?: AppHealth;
+  /** The runtime's delivery deadline (default DAPRLET_DEADLINE_MS, else 25 s). */
+  deadlineMs?: number;
 }): string[] {
   const { handlers, components, resiliency } = input;
   const problems = checkTriggers(handlers, components);
   problems.push(...checkOutageWindow(handlers, components, resiliency, input.health));
+  problems.push(...checkDeadline(handlers, components, resiliency, input.deadlineMs ?? Number(process.env.DAPRLET_DEADLINE_MS ?? 25_000)));
   for (const d of handlers) {
     const source = input.readSource(d.file);
     for (const [pattern, block] of effectCalls) {
@@ -303,4 +333,22 @@ export function cronReplicaWarnings(input: {
       `${d.file} is triggered by the cron binding "${cron.name}", which fires on every replica (components-contrib #1249), and ${runs}: it will run once per replica per tick. A job trigger fires once per tick across replicas: trigger: job("${d.name}", { schedule: "${schedule}" })`,
     ];
   });
+}
+
+/**
+ * Warnings: a profile whose idempotency store's transactions are not atomic (state.redis) and that
+ * has no lock store (a `lock.*` component). Two concurrent deliveries of one message (a message
+ * Redis reclaimed beside the attempt still running) could then both apply its effects.
+ */
+export function lockStoreWarnings(input: { handlers: HandlerDescriptor[]; components: ComponentInfo[] }): string[] {
+  const guarded = input.handlers.filter((d) => triggerKindOf(d.trigger).guarded && d.handler.idempotency !== false);
+  const stores = new Set(guarded.map((d) => (d.handler.idempotency ? d.handler.idempotency.store : undefined) ?? "statestore"));
+  const profileOf = (c: ComponentInfo) => c.file.split("/").slice(0, -1).join("/");
+  return input.components
+    .filter((c) => c.type === "state.redis" && stores.has(c.name))
+    .filter((c) => !input.components.some((l) => l.type.startsWith("lock.") && profileOf(l) === profileOf(c)))
+    .map(
+      (c) =>
+        `${c.file} ("${c.name}") is state.redis, whose transactions are not atomic, and ${profileOf(c) || "components/"} has no lock store: two concurrent deliveries of one message can both apply its effects. Add a lock.redis component (see components/redis/lockstore.yaml)`,
+    );
 }

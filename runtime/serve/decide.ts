@@ -9,8 +9,15 @@ export interface Facts {
   issues?: Issues;
   /** Load inputs: a read that failed (`unavailable`: retry later; `invalid`: a stored value fails its schema). */
   input?: { fault: "unavailable" | "invalid"; reason: string };
-  /** Handle: it threw (or returned something that is not an effect). */
-  thrown?: unknown;
+  /**
+   * The handler's code threw, whatever it threw (`undefined` included), or returned what is not
+   * an effect, or a reply that cannot be serialized: `where` names the function.
+   */
+  threw?: { thrown: unknown; where: string };
+  /** The delivery's deadline passed in `stage` (no effect started after it). */
+  deadline?: { ms: number; stage: string };
+  /** Another delivery of this message holds its lock: it is being applied right now. */
+  busy?: { reason: string };
   /** Handle: what it returned. */
   effects?: readonly Effect[];
   /** Execute: the sidecar effect that failed, its position, and why. */
@@ -20,8 +27,8 @@ export interface Facts {
 }
 
 /**
- * The one place that decides a message's fate, once every stage has run. A throw is never
- * SUCCESS; bad input is DROP, because redelivering the same bytes cannot fix it; a failed effect
+ * The one place that decides a message's fate, once every stage has run: an ordered list, the
+ * first fact that holds wins. A throw (of anything) is never SUCCESS, nor is a deadline that passed; bad input is DROP, because redelivering the same bytes cannot fix it; a failed effect
  * is RETRY, so resiliency retries the whole delivery; then the handler's own retry or drop.
  */
 export function decide(facts: Facts): Verdict {
@@ -33,7 +40,13 @@ export function decide(facts: Facts): Verdict {
     const status = facts.input.fault === "invalid" ? "DROP" : "RETRY";
     return { status, reason: `input ${facts.input.reason}`, cause: "input" };
   }
-  if (facts.thrown !== undefined) return { status: "RETRY", reason: `handler threw: ${errorText(facts.thrown)}`, cause: "throw" };
+  if (facts.threw) {
+    const { thrown, where } = facts.threw;
+    return { status: "RETRY", reason: `handler threw${where === "handle" ? "" : ` in ${where}`}: ${errorText(thrown)}`, cause: "throw" };
+  }
+  if (facts.deadline)
+    return { status: "RETRY", reason: `deadline of ${facts.deadline.ms} ms passed in ${facts.deadline.stage}`, cause: "deadline" };
+  if (facts.busy) return { status: "RETRY", reason: facts.busy.reason, cause: "busy" };
   if (facts.conflict) {
     return {
       status: "RETRY",

@@ -1,12 +1,15 @@
-// Effects applied once per message: a record keyed by handler and message id, written in the same
-// transaction as the delivery's state writes to its store, and checked before a redelivery is handled.
+// Effects applied once per message: a record keyed by handler and message id, written with the
+// delivery's state writes (in their transaction where the store's transactions are atomic, after
+// them where they are not), and checked before a redelivery is handled.
 import type { IdempotencyOptions } from "../define.ts";
 import type { HandlerDescriptor } from "../descriptor.ts";
-import type { Effect } from "../kinds/effects.ts";
+import { type Effect, isEffect } from "../kinds/effects.ts";
 import type { SidecarClient } from "../kinds/input.ts";
 import { type SaveState, saveState } from "../kinds/save-state.ts";
 import { stateInputKind, storedValue } from "../kinds/state-input.ts";
+import { triggerKindOf } from "../kinds/triggers.ts";
 import type { Observation } from "../observe/observer.ts";
+import { traced } from "./sidecar.ts";
 
 /** Where a message's record lives. */
 export interface Guard {
@@ -22,12 +25,22 @@ export interface AppliedRecord {
   pending?: Effect[];
 }
 
+/**
+ * A record as read: `record` when one was applied; a value that is not a record (written by
+ * hand, truncated) is not trusted, and its `etag` lets the delivery replace it.
+ */
+export interface ReadApplied {
+  record?: AppliedRecord;
+  etag?: string;
+  malformed?: boolean;
+}
+
 export const defaultIdempotency: Required<IdempotencyOptions> = { store: "statestore", ttlSeconds: 86_400 };
 
-/** The guard of a topic message, or undefined: off for this handler, no message id, or no sidecar to keep records in. */
+/** The guard of a message, or undefined: its trigger kind keeps no records, it is off for this handler, no message id, or no sidecar. */
 export function guardOf(d: HandlerDescriptor, messageId: string | undefined, client: SidecarClient | undefined): Guard | undefined {
   const options = d.handler.idempotency;
-  if (options === false || d.trigger.kind !== "topic" || !messageId || !client) return undefined;
+  if (options === false || !triggerKindOf(d.trigger).guarded || !messageId || !client) return undefined;
   const { store, ttlSeconds } = settingsOf(d, options);
   // daprd refuses keys containing "||"; ids are the publisher's, so keep them out of the separator's way.
   const id = messageId.includes("||") ? messageId.replaceAll("||", "|") : messageId;
@@ -45,27 +58,44 @@ function settingsOf(d: HandlerDescriptor, options: IdempotencyOptions | undefine
   return merged;
 }
 
-/** The record of an earlier delivery of this message, if one was applied (read in a span of its own when traced). */
-export async function readRecord(guard: Guard, client: SidecarClient, observation: Observation): Promise<AppliedRecord | undefined> {
+/** A stored value is a record only when it has the record's shape: anything else is not trusted. */
+const isRecord = (value: unknown): value is AppliedRecord => {
+  const v = value as Partial<AppliedRecord> | null;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof v.appliedAt === "string" &&
+    (v.pending === undefined || (Array.isArray(v.pending) && v.pending.every(isEffect)))
+  );
+};
+
+/** The record of an earlier delivery of this message (read in a span of its own when traced). Throws when it cannot be read. */
+export async function readRecord(guard: Guard, client: SidecarClient, observation: Observation, deadlineAt?: number): Promise<ReadApplied> {
   const params = { store: guard.store, key: guard.key };
-  const send = (headers: Record<string, string>) => client(stateInputKind.call(params), { headers });
   const shape = stateInputKind.span(params);
-  const response = observation.child
-    ? await observation.child({ ...shape, attributes: { ...shape.attributes, "daprlet.idempotency.key": guard.key } }, send)
-    : await send(observation.context.headers);
-  if (response.status === 204 || response.body.length === 0) return undefined;
+  const response = await traced(
+    observation,
+    { ...shape, attributes: { ...shape.attributes, "daprlet.idempotency.key": guard.key } },
+    deadlineAt,
+    (context) => client(stateInputKind.call(params), context),
+  );
+  if (response.status === 204 || response.body.length === 0) return {};
   const stored = storedValue(response.body, undefined);
-  return stored.ok ? (stored.value as AppliedRecord) : undefined;
+  if (stored.ok && isRecord(stored.value)) return { record: stored.value };
+  return { malformed: true, etag: response.headers.get("etag") ?? undefined };
 }
 
-/** The record op written with the delivery's state writes: first-write, so two concurrent deliveries of one message cannot both apply. */
-export const recordOp = (guard: Guard, pending: Effect[]): SaveState =>
+/**
+ * The record op written with the delivery's state writes: first-write (or over the untrusted value
+ * read, by its ETag), so on stores with atomic transactions two concurrent deliveries cannot both apply.
+ */
+export const recordOp = (guard: Guard, pending: Effect[], etag?: string): SaveState =>
   saveState(
     guard.store,
     guard.key,
     { appliedAt: new Date().toISOString(), ...(pending.length ? { pending } : {}) },
     {
-      concurrency: "first-write",
+      ...(etag ? { etag } : { concurrency: "first-write" }),
       metadata: { ttlInSeconds: String(guard.ttlSeconds) },
     },
   );

@@ -1,13 +1,24 @@
 // Load inputs: the declared reads of a handler, resolved before `handle`. Independent reads go in
 // parallel; a read naming others in `after` waits for them.
+import type { SidecarCall } from "../kinds/effect.ts";
 import type { Earlier, Input, Inputs, SidecarClient } from "../kinds/input.ts";
 import { inputKindOf } from "../kinds/inputs.ts";
 import type { Observation } from "../observe/observer.ts";
+import { traced } from "./sidecar.ts";
 
-export type Loaded = { ok: true; values: Record<string, unknown> } | { ok: false; fault: "unavailable" | "invalid"; reason: string };
+/** A failed read: `unavailable` (retry later), `invalid` (a stored value fails its schema), or the handler's own function threw (`when`, a path, headers, a body). */
+type Failed =
+  | { ok: false; fault: "unavailable" | "invalid"; reason: string }
+  | { ok: false; fault: "threw"; thrown: unknown; where: string };
+export type Loaded = { ok: true; values: Record<string, unknown> } | Failed;
 
 /** Resolves every input; the first failure (in declaration order) is the one reported. */
-export async function loadInputs(inputs: Inputs, client: SidecarClient | undefined, observation: Observation): Promise<Loaded> {
+export async function loadInputs(
+  inputs: Inputs,
+  client: SidecarClient | undefined,
+  observation: Observation,
+  deadlineAt?: number,
+): Promise<Loaded> {
   const values: Record<string, unknown> = {};
   let pending = Object.entries(inputs);
   while (pending.length > 0) {
@@ -16,7 +27,7 @@ export async function loadInputs(inputs: Inputs, client: SidecarClient | undefin
       const names = pending.map(([name]) => name).join(", ");
       return { ok: false, fault: "invalid", reason: `${names}: \`after\` names inputs that do not exist or wait on each other` };
     }
-    const reads = await Promise.all(ready.map(([name, input]) => readOne(name, input, values, client, observation)));
+    const reads = await Promise.all(ready.map(([name, input]) => readOne(name, input, values, client, observation, deadlineAt)));
     const failed = reads.find((r) => !r.ok);
     if (failed && !failed.ok) return failed;
     ready.forEach(([name], i) => {
@@ -28,7 +39,7 @@ export async function loadInputs(inputs: Inputs, client: SidecarClient | undefin
   return { ok: true, values };
 }
 
-type Read = { ok: true; value: unknown } | { ok: false; fault: "unavailable" | "invalid"; reason: string };
+type Read = { ok: true; value: unknown } | Failed;
 
 async function readOne(
   name: string,
@@ -36,20 +47,27 @@ async function readOne(
   earlier: Earlier,
   client: SidecarClient | undefined,
   observation: Observation,
+  deadlineAt: number | undefined,
 ): Promise<Read> {
   const kind = inputKindOf(input);
   if (!kind) return { ok: false, fault: "invalid", reason: `${name}: unknown input kind "${input.kind}"` };
-  if (input.when && !input.when(earlier)) return { ok: true, value: undefined };
-  const params = input.params(earlier);
+  // `when` and `params` (paths, headers, bodies) are the handler's code: a throw there is a throw.
+  let params: unknown;
+  let call: SidecarCall;
+  try {
+    if (input.when && !input.when(earlier)) return { ok: true, value: undefined };
+    params = input.params(earlier);
+    call = kind.call(params); // a body that cannot be serialized throws here
+  } catch (thrown) {
+    return { ok: false, fault: "threw", thrown, where: `input ${name}` };
+  }
   const what = `${name} (${kind.describe(params)})`;
   if (!client)
     return { ok: false, fault: "unavailable", reason: `${what}: no sidecar to read it from (pass a fake sidecar's client in tests)` };
-  const call = kind.call(params);
-  const shape = kind.span(params);
-  const send = (headers: Record<string, string>) => client(call, { headers });
   try {
+    const shape = kind.span(params);
     const shaped = { ...shape, attributes: { ...shape.attributes, "daprlet.input.name": name, "daprlet.input.kind": kind.kind } };
-    const response = observation.child ? await observation.child(shaped, send) : await send(observation.context.headers);
+    const response = await traced(observation, shaped, deadlineAt, (context) => client(call, context));
     const read = kind.read(params, response, input.schema);
     return read.ok ? read : { ...read, reason: `${what}: ${read.reason}` };
   } catch (error) {

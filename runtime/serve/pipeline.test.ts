@@ -3,11 +3,29 @@ import { setupServer } from "msw/node";
 import * as v from "valibot";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { describeHandler } from "../descriptor.ts";
-import { callApp, configuration, defineHandler, invoke, publish, reply, saveState, secret, state, states, topic } from "../index.ts";
+import {
+  callApp,
+  configuration,
+  defineHandler,
+  deleteState,
+  invoke,
+  invokeApp,
+  publish,
+  reply,
+  retry,
+  saveState,
+  secret,
+  state,
+  states,
+  topic,
+  transaction,
+} from "../index.ts";
 import { cloudEvent, invokeRequest } from "../testing/builders.ts";
 import { createFakeSidecar } from "../testing/fake-sidecar.ts";
 import { runHandler, testApp } from "../testing/run.ts";
 import { createApp } from "./app.ts";
+import { deliver, isConflict } from "./pipeline.ts";
+import { SidecarError } from "./sidecar.ts";
 
 const sidecar = createFakeSidecar({ configuration: { configstore: { "max-amount": "500" } } });
 const server = setupServer(...sidecar.handlers);
@@ -105,7 +123,7 @@ describe("inputs", () => {
     });
   });
 
-  it("keep daprd's text from an invoked route's caller: 502 for an unavailable input, 500 for invalid stored data", async () => {
+  it("keep daprd's text from an invoked route's caller: 502 for an unavailable input, 500 for invalid stored data, each with a correlation id only", async () => {
     const getItem = defineHandler({
       trigger: invoke("GET", "/items/:id"),
       schema: v.undefined(),
@@ -117,10 +135,7 @@ describe("inputs", () => {
     const down = await app.send("getItem", invokeRequest(getItem, { params: { id: "1" } }));
     expect(down.status).toBe(502);
     const body = await down.json();
-    expect(body).toEqual({
-      error: "a dependency of this request is unavailable, try again",
-      correlationId: expect.stringMatching(/^[\da-f]{32}$/),
-    });
+    expect(body).toEqual({ error: "internal error", correlationId: expect.stringMatching(/^[\da-f]{32}$/) });
     expect(JSON.stringify(body)).not.toContain("ERR_STATE_GET");
     sidecar.seed("statestore", "item-2", { n: "x" });
     expect((await app.send("getItem", invokeRequest(getItem, { params: { id: "2" } }))).status).toBe(500);
@@ -346,9 +361,8 @@ describe("failure records shared through the state store", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     sidecar.fail({ operation: "saveState", status: 500 });
     expect(await status(a.send("onWork", delivery))).toBe("RETRY");
-    sidecar.fail({ operation: "getState", status: 500 });
     expect(await status(a.send("onWork", delivery))).toBe("RETRY");
-    // The first write failed, the second read failed (memory said 1): the store holds attempt 2.
+    // The first write failed; the second delivery counted on this process's memory (1): the store holds attempt 2.
     expect(sidecar.get("statestore", "daprlet-failure-pubsub-work-w-3")).toMatchObject({ attempts: 2 });
     sidecar.fail({ operation: "getState", status: 500 });
     sidecar.fail({ operation: "deleteState", status: 500 });
@@ -390,5 +404,172 @@ describe("failure records shared through the state store", () => {
     });
     expect(other.get("failures", "daprlet-failure-pubsub-work-w-5")).toBeUndefined();
     expect(other.get("statestore", "daprlet-failure-pubsub-work-w-5")).toBeUndefined();
+  });
+});
+
+describe("verdicts that cannot be fooled", () => {
+  const d = (name: string, handler: Parameters<typeof describeHandler>[1]) => describeHandler(name, handler);
+  const topicOf = (handle: () => unknown, extra: object = {}) =>
+    defineHandler({ trigger: topic("pubsub", "fooled"), schema: v.unknown(), handle: handle as never, ...extra });
+  const deliverTo = async (h: ReturnType<typeof topicOf>, options: Partial<Parameters<typeof deliver>[2]> = {}) => {
+    const descriptor = d("fooled", h);
+    const delivery = cloudEvent(h, {}, { id: `f-${Math.random()}` });
+    const { outcomes, answer } = await deliver(
+      descriptor,
+      { ...delivery, path: descriptor.route },
+      { execute: sidecar.execute, ...options },
+    );
+    return { ...outcomes[0].verdict, answer };
+  };
+
+  it.each([
+    [
+      "throw undefined",
+      () => {
+        throw undefined;
+      },
+    ],
+    ["Promise.reject()", () => Promise.reject()],
+    [
+      "throw null",
+      () => {
+        throw null;
+      },
+    ],
+  ])("answers RETRY, never SUCCESS, for %s", async (_, handle) => {
+    expect(await deliverTo(topicOf(handle))).toMatchObject({ status: "RETRY", cause: "throw" });
+  });
+
+  it("answers RETRY when inputs(event), an input's when, or its path or headers throw (undefined included)", async () => {
+    const cases = {
+      inputs: () => {
+        throw undefined;
+      },
+      when: () => ({
+        a: callApp("x", "GET", "/a", {
+          when: () => {
+            throw undefined;
+          },
+        }),
+      }),
+      path: () => ({
+        a: callApp("x", "GET", () => {
+          throw new Error("no path");
+        }),
+      }),
+      headers: () => ({
+        a: callApp("x", "GET", "/a", {
+          headers: () => {
+            throw new Error("no header");
+          },
+        }),
+      }),
+    };
+    const reasons: Record<string, string | undefined> = {};
+    for (const [name, inputs] of Object.entries(cases)) {
+      const verdict = await deliverTo(
+        topicOf(() => [], { inputs }),
+        client,
+      );
+      expect(verdict.status, name).toBe("RETRY");
+      reasons[name] = verdict.reason;
+    }
+    expect(reasons).toEqual({
+      inputs: "handler threw in inputs(event): undefined",
+      when: "handler threw in input a: undefined",
+      path: "handler threw in input a: Error: no path",
+      headers: "handler threw in input a: Error: no header",
+    });
+  });
+
+  it("answers a reply that cannot be serialized as a throw, before any effect runs", async () => {
+    const bigint = defineHandler({
+      trigger: invoke("POST", "/big"),
+      schema: v.unknown(),
+      handle: () => [saveState("statestore", "big-written", true), reply(200, { n: 1n })],
+    });
+    const res = await testApp({ bigint }, client).send("bigint", invokeRequest(bigint, { body: {} }));
+    expect(res.status).toBe(500);
+    expect(sidecar.get("statestore", "big-written")).toBeUndefined();
+  });
+
+  it("stops at the deadline: a handle that never settles is RETRY, and no effect of a slow delivery starts after it", async () => {
+    const never = topicOf(() => new Promise(() => {}));
+    expect(await deliverTo(never, { deadlineMs: 50 })).toMatchObject({
+      status: "RETRY",
+      reason: "deadline of 50 ms passed in handle",
+      cause: "deadline",
+    });
+    const slow = topicOf(() => [publish("pubsub", "first", 1), publish("pubsub", "second", 2)]);
+    sidecar.fail({ operation: "publish", delayMs: 120 }); // the first publish hangs past the deadline
+    expect(await deliverTo(slow, { deadlineMs: 60 })).toMatchObject({ status: "RETRY", reason: "deadline of 60 ms passed in effects" });
+    expect(sidecar.published.map((p) => p.topic)).not.toContain("second");
+  });
+
+  it("answers an invoked route's 5xx without the exception text, with a correlation id", async () => {
+    const leaky = defineHandler({
+      trigger: invoke("POST", "/leaky"),
+      schema: v.unknown(),
+      handle: () => {
+        throw new Error("connect failed: postgres://app:hunter2-secret@db/orders");
+      },
+    });
+    const res = await testApp({ leaky }, client).send("leaky", invokeRequest(leaky, { body: {} }));
+    const text = await res.text();
+    expect({ status: res.status, body: JSON.parse(text) }).toEqual({
+      status: 500,
+      body: { error: "internal error", correlationId: expect.stringMatching(/^[\da-f]{32}$/) },
+    });
+    expect(text).not.toContain("hunter2");
+    const asked = defineHandler({
+      trigger: invoke("POST", "/asked"),
+      schema: v.unknown(),
+      handle: () => retry("token sk-live-123 expired"),
+    });
+    const retried = await testApp({ asked }, client).send("asked", invokeRequest(asked, { body: {} }));
+    expect({ status: retried.status, secret: (await retried.text()).includes("sk-live") }).toEqual({ status: 503, secret: false });
+  });
+
+  it("takes a called app's 409 for that app's answer, not a state conflict: handle runs once, RETRY with the app's body", async () => {
+    let runs = 0;
+    const caller = topicOf(() => {
+      runs++;
+      return [invokeApp("inventory", "POST", "/reserve", { sku: "a" })];
+    });
+    sidecar.app("inventory").on("POST", "/reserve", { status: 409, body: { error: "out of stock" } });
+    const verdict = await deliverTo(caller, client);
+    expect({ status: verdict.status, runs }).toEqual({ status: "RETRY", runs: 1 });
+    expect(verdict.reason).toContain("out of stock");
+  });
+});
+
+describe("isConflict", () => {
+  const write = saveState("statestore", "k", 1);
+  it.each([
+    ["a single write's 409 ERR_STATE_SAVE", write, new SidecarError(409, "ERR_STATE_SAVE", "possible etag mismatch"), true],
+    ["a delete's 409 ERR_STATE_DELETE", deleteState("statestore", "k"), new SidecarError(409, "ERR_STATE_DELETE", "x"), true],
+    [
+      "a transaction's etag mismatch",
+      transaction("statestore", [write]),
+      new SidecarError(500, "ERR_STATE_TRANSACTION", "possible etag mismatch. error from state store"),
+      true,
+    ],
+    [
+      "state.redis's transaction mismatch",
+      transaction("statestore", [write]),
+      new SidecarError(500, "ERR_STATE_TRANSACTION", "failed to set key a||k"),
+      true,
+    ],
+    ["a called app's 409", invokeApp("other", "POST", "/x"), new SidecarError(409, undefined, "sidecar answered 409: taken"), false],
+    ["a called app's 409 with a state error code", invokeApp("other", "POST", "/x"), new SidecarError(409, "ERR_STATE_SAVE", "x"), false],
+    ["a 409 on a write without daprd's code", write, new SidecarError(409, undefined, "x"), false],
+    [
+      "another transaction failure",
+      transaction("statestore", [write]),
+      new SidecarError(500, "ERR_STATE_TRANSACTION", "connection refused"),
+      false,
+    ],
+  ])("%s: %s", (_, effect, error, conflict) => {
+    expect(isConflict({ effect, index: 0, of: 1, error })).toBe(conflict);
   });
 });

@@ -4,6 +4,7 @@ import { safeParse, safeParseAsync } from "valibot";
 import type { AnyHandler } from "../define.ts";
 import type { HandlerDescriptor } from "../descriptor.ts";
 import type { DeleteState } from "../kinds/delete-state.ts";
+import type { StateWrite } from "../kinds/effect.ts";
 import { type Effect, type Executor, effectKindOf, isEffect } from "../kinds/effects.ts";
 import type { Inputs, SidecarClient } from "../kinds/input.ts";
 import type { Outcome } from "../kinds/outcome.ts";
@@ -16,11 +17,13 @@ import { errorText, type Issues } from "../kinds/verdict.ts";
 import type { Answer, WireRequest } from "../kinds/wire.ts";
 import { type Observation, type Observer, passThrough, type Watcher } from "../observe/observer.ts";
 import { idsOf } from "../observe/trace-ids.ts";
+import { type Deadline, DeadlinePassed, defaultDeadlineMs, startDeadline } from "./deadline.ts";
 import { decide, type Facts } from "./decide.ts";
-import { type FailureLog, type FailureRecords, type FailureStoreOptions, failureRecords, type ReadRecord } from "./failures.ts";
-import { type AppliedRecord, doneOp, type Guard, guardOf, readRecord, recordOp } from "./idempotency.ts";
+import type { FailureLog, FailureRecords, FailureStoreOptions } from "./failures.ts";
+import { type Applied, type AppliedOnceOptions, type Guarantees, guarantees, recordsOf } from "./guarantees.ts";
+import { type AppliedRecord, doneOp, type Guard, recordOp } from "./idempotency.ts";
 import { loadInputs } from "./inputs.ts";
-import { SidecarError } from "./sidecar.ts";
+import { SidecarError, traced } from "./sidecar.ts";
 
 export interface DeliverOptions {
   /** Carries out effects. */
@@ -38,6 +41,10 @@ export interface DeliverOptions {
   failureRecords?: FailureRecords;
   observer?: Observer;
   watchers?: readonly Watcher[];
+  /** How long inputs, `handle` and effects may take in all (default DAPRLET_DEADLINE_MS, 25 s): then RETRY, and no further effect starts. */
+  deadlineMs?: number;
+  /** The lock store for concurrent deliveries of one message, where the record's store has no atomic transactions. */
+  appliedOnce?: AppliedOnceOptions;
   /** Path params of invoked routes. */
   params?: Record<string, string>;
 }
@@ -59,11 +66,13 @@ export async function deliver(d: HandlerDescriptor, req: WireRequest, options: D
     ? { bulk: false, messages: [{ ok: false, reason: req.oversize, status: 413 }] }
     : kind.parse(d.trigger, req, options.params ?? {});
 
+  // One deadline for the request (a bulk delivery's entries share it: daprd's timeout is per request).
+  const deadline = startDeadline(options.deadlineMs ?? defaultDeadlineMs());
   const results: { message: Message; outcome: Outcome; observation: Observation; started: number }[] = [];
   for (const message of parsed.messages) {
     const started = performance.now();
     const observation = observer.start(d, req, message);
-    const outcome = await processMessage(d, kind, message, observation, options);
+    const outcome = await processMessage(d, kind, message, observation, options, deadline);
     results.push({ message, outcome, observation, started });
   }
 
@@ -90,150 +99,184 @@ async function processMessage(
   message: Message,
   observation: Observation,
   options: DeliverOptions,
+  deadline: Deadline,
 ): Promise<Outcome> {
   const facts: Facts = {};
-  let event: BaseEvent | undefined;
-  let issues: Issues | undefined;
-  let duplicate = false;
-  let conflicts = 0;
-  const ids = message.ok ? kind.track(d.trigger, message.event) : undefined;
-  const { client } = options;
-  const records = topicRecords(options);
-  const none: ReadRecord = { found: false };
-  // The records of this message: `seen` (the original topic: what a dead-letter handler reports)
-  // and, for a dead-letter delivery, `own` (this subscription's), read in parallel. Only a dead
-  // letter reads the state store, where the replica that gave up wrote why: a message's own
-  // retries come from its daprd to this same process, whose memory counts them, so an ordinary
-  // delivery costs no sidecar call here (failures are still written, for whoever dead-letters).
-  const deadLetter = ids !== undefined && ids.own !== ids.seen;
-  let seenRecord = none;
-  let ownRecord: ReadRecord | undefined;
-  if (deadLetter) {
-    [seenRecord, ownRecord] = await Promise.all([
-      records.read(ids.seen, observation.context.headers),
-      records.read(ids.own, observation.context.headers, true),
-    ]);
-  } else if (ids) {
-    const read = records.read(ids.seen, observation.context.headers, true);
-    seenRecord = pending(read) ? await read : read;
-  }
-  const own = ownRecord ?? seenRecord;
-  const guard = message.ok ? guardOf(d, messageIdOf(message.event), client) : undefined;
-
-  if (!message.ok) facts.refused = message;
-  else {
-    // validate (with what earlier attempts at this message left behind, for the handler to see)
-    const failure = seenRecord.record;
-    const checked = validate(d.handler, failure ? ({ ...message.event, failure } as BaseEvent) : message.event);
-    const validated = pending(checked) ? await checked : checked;
-    if (validated.ok) event = validated.event;
-    else facts.issues = issues = validated.issues;
-  }
-
-  let inputs: Inputs | undefined;
+  const messageId = message.ok ? messageIdOf(message.event) : undefined;
+  // guarantees (guarded kinds: pub/sub): what earlier attempts left behind, and applied-once.
+  const kept = await guarantees(d, kind, message, observation, options, recordsOf(options), messageId);
+  const run: Run = { d, observation, options, facts, deadline, kept };
   try {
-    inputs = event && d.handler.inputs ? d.handler.inputs(event as never) : undefined;
-  } catch (thrown) {
-    facts.thrown = thrown; // `inputs(event)` is the handler's code too
-    event = undefined;
-  }
-  // A message applied before is not handled again. Checked before inputs are loaded, so a
-  // redelivery does not call other apps again; without inputs, once `handle` (pure) returned effects.
-  const applied = async () => (guard && client ? ((await readRecord(guard, client, observation)) ?? false) : false);
-  try {
-    if (event && inputs) {
-      const record = await applied();
-      if (record) {
-        duplicate = true;
-        facts.effects = [];
-        facts.failed = await finishRecord(record, guard, observation, options);
-        event = undefined; // handled before: skip the rest
-      }
-    }
+    // parse: a message that could not be read is refused.
+    if (!message.ok) facts.refused = message;
+    // validate, with what earlier attempts at this message left behind, for the handler to see.
+    else await validateStage(run, message.event);
+    // declare inputs: `inputs(event)` is the handler's code too.
+    const inputs = run.event && d.handler.inputs ? user(run, "inputs(event)", () => d.handler.inputs?.(run.event as never)) : undefined;
+    // applied before? With inputs, known before they are loaded, so a redelivery calls no other app again.
+    if (run.event && inputs && !(await appliedStage(run))) run.event = undefined;
+    // load inputs → handle → execute, again while a concurrent write changed what was read.
+    if (run.event) await untilNoConflict(run, inputs ?? undefined);
   } catch (error) {
-    facts.input = { fault: "unavailable", reason: `applied-record of ${guard?.key}: ${errorText(error)}` };
-    event = undefined;
-  }
-
-  // load inputs → handle → execute, again while a concurrent write changed what was read.
-  for (let attempt = 1; event; attempt++) {
-    // load inputs
-    let values: Record<string, unknown> = {};
-    if (inputs) {
-      const loaded = await loadInputs(inputs, client, observation);
-      if (!loaded.ok) {
-        facts.input = loaded;
-        break;
-      }
-      values = loaded.values;
-    }
-    // handle
-    try {
-      const handled = d.handler.handle(event as never, values) as unknown;
-      const returned = pending(handled) ? await handled : handled;
-      const effects = toEffects(returned);
-      if (effects) facts.effects = effects;
-      else facts.thrown = new TypeError(`handle returned ${JSON.stringify(returned)}: return an effect, a list of effects, or nothing`);
-    } catch (thrown) {
-      facts.thrown = thrown;
-    }
-    if (!facts.effects) break;
-    const calls = facts.effects.filter((e) => effectKindOf(e).sidecar);
-    if (!calls.length) break; // nothing to carry out
-    // execute: state writes first, one transaction per store (with the applied-record), then the rest.
-    // A message the handler retries or drops is not "applied": its redelivery must be handled again.
-    const applies = !facts.effects.some((e) => e.kind === "retry" || e.kind === "drop");
-    // A message applied before is found by its record, read before anything is written (with
-    // inputs, it was read before they were loaded). Not left to the record's first-write in the
-    // delivery's transaction: state.redis does not enforce first-write without an ETag (pinned in
-    // handlers/payments.e2e.test.ts), and writes to other stores would land first.
-    if (guard && !inputs) {
-      const record = await applied().catch(() => false as const);
-      if (record) {
-        duplicate = true;
-        facts.failed = await finishRecord(record, guard, observation, options);
-        break;
-      }
-    }
-    const failed = await execute(plan(calls, applies ? guard : undefined), observation, options.execute);
-    if (failed && isConflict(failed.error)) {
-      conflicts = attempt;
-      if (attempt < conflictAttempts) {
-        // Someone else wrote what this delivery read: read again and decide again.
-        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
-        facts.effects = undefined;
-        continue;
-      }
-      facts.conflict = { attempts: attempt, reason: errorText(failed.error) };
-      break;
-    }
-    facts.failed = failed;
-    break;
+    if (!(error instanceof DeadlinePassed)) throw error;
+    facts.deadline = { ms: deadline.ms, stage: error.stage };
   }
 
   // decide
   const verdict = decide(facts);
-  const attempt = ids && ids.own === ids.seen ? (own.record?.attempts ?? 0) + 1 : undefined;
-  if (ids) {
-    // Written before the answer: daprd dead-letters (or retries) only once it has it.
-    if (verdict.status === "SUCCESS") {
-      const forgot = records.forget(ids.own, own, observation.context.headers);
-      if (pending(forgot)) await forgot;
-      // a dead-letter handler has now dealt with the original failure
-      if (ids.seen !== ids.own) await records.forget(ids.seen, seenRecord, observation.context.headers);
-    } else await records.fail(ids.own, verdict.reason ?? verdict.status, own, observation.context.headers);
-  }
+  // guarantees after the verdict: the failure record written or forgotten, the message's lock released.
+  const attempt = await kept.after(verdict);
   // Built field by field: only what is known is set (a spread per field was a measurable cost per delivery).
   const outcome: Outcome = { verdict, effects: facts.effects ? [...facts.effects] : [] };
-  if (issues) outcome.issues = issues;
-  if (event) outcome.event = event;
+  if (facts.issues) outcome.issues = facts.issues;
+  if (run.event) outcome.event = run.event;
   if (facts.failed) outcome.failedEffect = facts.failed.effect;
   if (attempt) outcome.attempt = attempt;
-  if (duplicate) outcome.duplicate = duplicate;
-  if (conflicts) outcome.conflicts = conflicts;
+  if (run.duplicate) outcome.duplicate = true;
+  if (run.conflicts) outcome.conflicts = run.conflicts;
   const correlationId = idsOf(observation.context.headers.traceparent)?.traceId;
   if (correlationId) outcome.correlationId = correlationId;
   return outcome;
+}
+
+/** One message on its way through the stages: what they share, and what they found. */
+interface Run {
+  d: HandlerDescriptor;
+  observation: Observation;
+  options: DeliverOptions;
+  facts: Facts;
+  deadline: Deadline;
+  kept: Guarantees;
+  /** The validated event, until a stage ends the run early. */
+  event?: BaseEvent;
+  /** What the applied-record check found: the message is fresh, and how its record is written. */
+  fresh?: FreshRecord;
+  duplicate?: boolean;
+  conflicts?: number;
+}
+
+/** Runs one of the handler's own functions: whatever it throws (`undefined` included) is the `threw` fact, and the run ends. */
+function user<T>(run: Run, where: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (thrown) {
+    run.facts.threw = { thrown, where };
+    run.event = undefined;
+    return undefined;
+  }
+}
+
+async function validateStage(run: Run, event: BaseEvent) {
+  const failure = run.kept.failure;
+  const checked = validate(run.d.handler, failure ? ({ ...event, failure } as BaseEvent) : event);
+  const validated = pending(checked) ? await checked : checked;
+  if (validated.ok) run.event = validated.event;
+  else run.facts.issues = validated.issues;
+}
+
+/**
+ * Whether the message is still to be applied. A message applied before is a duplicate (it only
+ * finishes what its record still owes); one another delivery is applying is RETRY; a record that
+ * cannot be read fails closed (RETRY), never "not applied".
+ */
+async function appliedStage(run: Run, again = false): Promise<boolean> {
+  const { facts, kept } = run;
+  let applied: Applied;
+  try {
+    applied = await kept.applied(run.deadline.at, again);
+    run.deadline.check("the applied-record check");
+  } catch (error) {
+    run.deadline.check("the applied-record check");
+    facts.input = { fault: "unavailable", reason: `applied-record of ${kept.guard?.key}: ${errorText(error)}` };
+    return false;
+  }
+  if (applied.state === "busy") {
+    facts.busy = { reason: applied.reason };
+    return false;
+  }
+  if (applied.state === "applied") {
+    run.duplicate = true;
+    facts.effects = [];
+    facts.failed = await finishRecord(applied.record, run);
+    return false;
+  }
+  run.fresh = applied;
+  return true;
+}
+
+/** load inputs → handle → execute, read and handled again (up to `conflictAttempts`) while its writes meet a concurrent change. */
+async function untilNoConflict(run: Run, inputs: Inputs | undefined) {
+  const { facts } = run;
+  for (let attempt = 1; ; attempt++) {
+    const result = await attemptOnce(run, inputs);
+    if (result !== "conflict") return;
+    run.conflicts = attempt;
+    if (attempt >= conflictAttempts) {
+      facts.conflict = { attempts: attempt, reason: errorText(facts.failed?.error) };
+      facts.failed = undefined;
+      return;
+    }
+    // Someone else wrote what this delivery read: read again and decide again (a concurrent
+    // delivery of this same message may be that someone: its record says so).
+    facts.failed = undefined;
+    facts.effects = undefined;
+    await run.deadline.race(new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt)), "a conflict's back-off");
+    if (run.fresh && !(await appliedStage(run, true))) return;
+  }
+}
+
+async function attemptOnce(run: Run, inputs: Inputs | undefined): Promise<"done" | "conflict"> {
+  const { d, facts, deadline, observation, options } = run;
+  // load inputs
+  let values: Record<string, unknown> = {};
+  if (inputs) {
+    const loaded = await loadInputs(inputs, options.client, observation, deadline.at);
+    deadline.check("inputs"); // a read cut off by the deadline is the deadline's fact
+    if (!loaded.ok) {
+      if (loaded.fault === "threw") facts.threw = { thrown: loaded.thrown, where: loaded.where };
+      else facts.input = { fault: loaded.fault, reason: loaded.reason };
+      return "done";
+    }
+    values = loaded.values;
+  }
+  // handle: a promise that never settles ends at the deadline.
+  let returned: unknown;
+  try {
+    const handled = d.handler.handle(run.event as never, values) as unknown;
+    returned = pending(handled) ? await deadline.race(handled, "handle") : handled;
+  } catch (thrown) {
+    if (thrown instanceof DeadlinePassed) throw thrown;
+    facts.threw = { thrown, where: "handle" };
+    return "done";
+  }
+  const effects = toEffects(returned);
+  if (!effects) {
+    facts.threw = {
+      thrown: new TypeError(`handle returned ${safeText(returned)}: return an effect, a list of effects, or nothing`),
+      where: "handle",
+    };
+    return "done";
+  }
+  // The answer is made of the effects: one that cannot be serialized is found before any effect runs.
+  const unserializable = effects.find((e) => e.kind === "reply" && !serializable(e.body, e.headers));
+  if (unserializable) {
+    facts.threw = { thrown: new TypeError("reply body cannot be serialized as JSON (a BigInt or a cycle?)"), where: "reply" };
+    return "done";
+  }
+  facts.effects = effects;
+  const calls = effects.filter((e) => effectKindOf(e).sidecar);
+  if (!calls.length) return "done"; // nothing to carry out
+  // A message the handler retries or drops is not "applied": its redelivery must be handled again.
+  const applies = !effects.some((e) => e.kind === "retry" || e.kind === "drop");
+  // Without inputs, the record is read once `handle` (pure) returned effects, before anything is
+  // written. Not left to the record's first-write in the delivery's transaction: state.redis does
+  // not enforce first-write without an ETag (pinned in handlers/payments.e2e.test.ts), and writes
+  // to other stores would land first.
+  if (run.kept.guard && !inputs && !run.fresh && !(await appliedStage(run))) return "done";
+  // execute: state writes first, one transaction per store (with the applied-record), then the rest.
+  const failed = await execute(plan(calls, applies ? run.kept.guard : undefined, run.fresh), run);
+  facts.failed = failed;
+  return failed && isConflict(failed) ? "conflict" : "done";
 }
 
 /** How often a delivery whose writes met a concurrent change is read, handled and written again. */
@@ -245,54 +288,81 @@ const conflictAttempts = Number(process.env.DAPRLET_CONFLICT_ATTEMPTS ?? 10);
  */
 const pending = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> => typeof (value as { then?: unknown } | null)?.then === "function";
 
-/** Nothing remembered: a lone `deliver` without a log (as `runHandler` calls it) sees every message fresh. */
-const forgetful: FailureRecords = {
-  read: () => ({ found: false }),
-  fail: async (_, reason) => ({ reason, attempts: 1 }),
-  forget: () => {},
-};
-
-/** The failure records a delivery uses: the app's, or made from the options. */
-function topicRecords(options: DeliverOptions): FailureRecords {
-  if (options.failureRecords) return options.failureRecords;
-  return options.failures ? failureRecords(options.failures, options.client, options.failureStore) : forgetful;
+/**
+ * daprd's answers to a state write that met a concurrent change: 409 `ERR_STATE_SAVE` /
+ * `ERR_STATE_DELETE` for one key, 500 `ERR_STATE_TRANSACTION` with the store's mismatch text inside
+ * a transaction ("possible etag mismatch"; state.redis: "failed to set key"). Anything else, such
+ * as a called app's own 409, is that app's answer, not a reason to handle the message again.
+ */
+export function isConflict(failed: NonNullable<Facts["failed"]>): boolean {
+  const { effect, error } = failed;
+  if (!effectKindOf(effect).writes || !(error instanceof SidecarError)) return false;
+  if (error.status === 409) return error.errorCode === "ERR_STATE_SAVE" || error.errorCode === "ERR_STATE_DELETE";
+  return (
+    error.status === 500 && error.errorCode === "ERR_STATE_TRANSACTION" && /etag mismatch|failed to (set|delete) key/i.test(error.message)
+  );
 }
-
-/** daprd's answers to a write that met a concurrent change: 409 for one key, 500 "etag mismatch" inside a transaction. */
-const isConflict = (error: unknown) =>
-  error instanceof SidecarError &&
-  (error.status === 409 || (error.status === 500 && error.errorCode === "ERR_STATE_TRANSACTION" && /etag mismatch/i.test(error.message)));
 
 /**
  * The order effects run in: every state write of the delivery first, grouped into one transaction
- * per store (a single write stays a plain save, which every store supports), with the applied-record
- * in its store's group; then publishes, bindings and calls in the order returned. With a guard,
- * those last wait in the record and run once it is committed; publishes get deterministic
- * CloudEvent ids (message id + position) so downstream handlers can deduplicate a resend.
+ * per store (a single write stays a plain save, which every store supports), then publishes,
+ * bindings and calls in the order returned. With a guard, the applied-record goes with the writes:
+ * in the transaction of its store, written last, where transactions are atomic; after every write
+ * succeeded where they are not (state.redis applies the other ops of a transaction whose ETag
+ * failed, so a record inside it could outlive writes that never landed). Publishes and calls wait
+ * in the record and run once it is committed; publishes get deterministic CloudEvent ids (message
+ * id + position) so downstream handlers can deduplicate a resend.
  */
-function plan(calls: Effect[], guard: Guard | undefined): Effect[] {
-  const writes = new Map<string, (SaveState | DeleteState)[]>();
+function plan(calls: Effect[], guard: Guard | undefined, fresh: FreshRecord | undefined): Effect[] {
+  const writes = new Map<string, StateWrite[]>();
   const rest: Effect[] = [];
-  const add = (op: SaveState | DeleteState) => writes.set(op.store, [...(writes.get(op.store) ?? []), op]);
+  const add = (store: string, ops: readonly StateWrite[]) => writes.set(store, [...(writes.get(store) ?? []), ...ops]);
   calls.forEach((effect, index) => {
-    if (effect.kind === "saveState" || effect.kind === "deleteState") add(effect);
-    else if (effect.kind === "transaction") for (const op of effect.operations) add({ ...op, store: effect.store });
+    const stateWrites = effectKindOf(effect).writes?.(effect);
+    if (stateWrites) add(stateWrites.store, stateWrites.ops);
     else rest.push(guard && effect.kind === "publish" ? withId(effect, `${guard.messageId}-${index}`) : effect);
   });
-  if (guard) add(recordOp(guard, rest));
-  const steps: Effect[] = [...writes].map(([store, ops]) => (ops.length === 1 ? ops[0] : transaction(store, ops)));
-  if (guard && rest.length) return [...steps, ...rest, doneOp(guard)];
-  return [...steps, ...rest];
+  const step = (store: string, ops: StateWrite[]): Effect =>
+    ops.length === 1 ? (ops[0] as Effect) : transaction(store, ops as (SaveState | DeleteState)[]);
+  if (!guard) return [...[...writes].map(([store, ops]) => step(store, ops)), ...rest];
+  const record = recordOp(guard, rest, fresh?.etag);
+  const atomic = fresh?.atomic ?? true;
+  const joined = atomic ? writes.get(guard.store) : undefined;
+  if (joined) writes.delete(guard.store); // its store's group goes last, with the record
+  const steps = [...writes].map(([store, ops]) => step(store, ops));
+  steps.push(joined ? step(guard.store, [...joined, record]) : record);
+  return rest.length ? [...steps, ...rest, doneOp(guard)] : steps;
 }
+
+type FreshRecord = Extract<Applied, { state: "fresh" }>;
 
 const withId = (effect: Publish, id: string): Publish =>
   effect.metadata?.["cloudevent.id"] ? effect : { ...effect, metadata: { ...effect.metadata, "cloudevent.id": id } };
 
 /** A redelivered message whose record is pending: carry out what it still owes, then mark it done. */
-async function finishRecord(record: AppliedRecord, guard: Guard | undefined, observation: Observation, options: DeliverOptions) {
+async function finishRecord(record: AppliedRecord, run: Run) {
+  const { guard } = run.kept;
   if (!guard || !record.pending?.length) return undefined;
-  return execute([...record.pending, doneOp(guard)], observation, options.execute);
+  return execute([...record.pending, doneOp(guard)], run);
 }
+
+const serializable = (body: unknown, headers: unknown) => {
+  try {
+    JSON.stringify(body);
+    JSON.stringify(headers);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const safeText = (value: unknown) => {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return "a value that cannot be serialized";
+  }
+};
 
 type Validated = { ok: true; event: BaseEvent } | { ok: false; issues: Issues };
 
@@ -331,17 +401,22 @@ function toEffects(returned: unknown): Effect[] | undefined {
   return list.every(isEffect) ? list : undefined;
 }
 
-async function execute(effects: readonly Effect[], observation: Observation, executor: Executor): Promise<Facts["failed"]> {
+/** Carries out the effects in order; the first that fails stops the rest, and none starts once the deadline passed. */
+async function execute(effects: readonly Effect[], run: Run): Promise<Facts["failed"]> {
+  const { observation, deadline, options } = run;
   for (const [index, effect] of effects.entries()) {
     const sidecar = effectKindOf(effect).sidecar;
     if (!sidecar) continue;
+    deadline.check("effects");
     try {
+      // The call is given no longer than the deadline (the sidecar client bounds its timeout by it).
       if (observation.child) {
         const shape = sidecar.span(effect);
         const attributes = { ...shape.attributes, "daprlet.effect.kind": effect.kind, "daprlet.effect.index": index };
-        await observation.child({ ...shape, attributes }, (headers) => executor(effect, { headers }));
-      } else await executor(effect, observation.context);
+        await traced(observation, { ...shape, attributes }, deadline.at, (context) => options.execute(effect, context));
+      } else await options.execute(effect, { headers: observation.context.headers, deadlineAt: deadline.at });
     } catch (error) {
+      deadline.check("effects"); // an effect cut off by the deadline is the deadline's fact
       return { effect, index, of: effects.length, error };
     }
   }

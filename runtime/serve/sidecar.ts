@@ -1,5 +1,8 @@
+import type { CallContext } from "../kinds/effect.ts";
 import { type Executor, effectKindOf } from "../kinds/effects.ts";
 import type { SidecarClient } from "../kinds/input.ts";
+import type { SpanShape } from "../kinds/span.ts";
+import type { Observation } from "../observe/observer.ts";
 
 /** A refusal from the sidecar, with daprd's status and error code (e.g. 409 on an ETag mismatch); status 0: not reached. */
 export class SidecarError extends Error {
@@ -30,7 +33,7 @@ export type { SidecarClient, SidecarResponse } from "../kinds/input.ts";
 
 /** The client of daprd's HTTP API: the only module that talks to the sidecar. */
 export function createSidecarClient(options: SidecarOptions = {}): SidecarClient {
-  const base = `http://${options.host ?? "127.0.0.1"}:${options.port ?? process.env.DAPR_HTTP_PORT ?? 3500}/v1.0`;
+  const base = `http://${options.host ?? "127.0.0.1"}:${options.port ?? process.env.DAPR_HTTP_PORT ?? 3500}/`;
   const token = options.token ?? process.env.DAPR_API_TOKEN;
   const timeoutMs = options.timeoutMs ?? Number(process.env.DAPRLET_EFFECT_TIMEOUT_MS ?? 30_000);
   return async (call, context) => {
@@ -42,11 +45,19 @@ export function createSidecarClient(options: SidecarOptions = {}): SidecarClient
     };
     let res: Response;
     try {
-      // A hung sidecar must not hang the delivery.
-      res = await fetch(base + call.path, { method: call.method, headers, body: call.body, signal: AbortSignal.timeout(timeoutMs) });
+      // A hung sidecar must not hang the delivery, nor outlast the delivery's deadline.
+      const left = context.deadlineAt === undefined ? timeoutMs : Math.max(0, Math.min(timeoutMs, context.deadlineAt - Date.now()));
+      const signal = AbortSignal.timeout(left);
+      res = await fetch(base + (call.version ?? "v1.0") + call.path, { method: call.method, headers, body: call.body, signal });
     } catch (error) {
       const cause = error as Error;
-      if (cause.name === "TimeoutError") throw new SidecarError(0, undefined, `sidecar did not answer within ${timeoutMs} ms`, { cause });
+      if (cause.name === "TimeoutError") {
+        const why =
+          context.deadlineAt !== undefined && Date.now() >= context.deadlineAt
+            ? "before the delivery's deadline"
+            : `within ${timeoutMs} ms`;
+        throw new SidecarError(0, undefined, `sidecar did not answer ${why}`, { cause });
+      }
       throw new SidecarError(
         0,
         undefined,
@@ -60,17 +71,21 @@ export function createSidecarClient(options: SidecarOptions = {}): SidecarClient
   };
 }
 
-/** daprd answers errors as `{"errorCode":"ERR_…","message":"…"}`; anything else is quoted as is. */
+/**
+ * daprd answers errors as `{"errorCode":"ERR_…","message":"…"}`; anything else (a called app's own
+ * answer, passed through) is quoted as is, cut at 500 characters.
+ */
 function refusal(status: number, body: Uint8Array): SidecarError {
   const text = new TextDecoder().decode(body);
-  let parsed: { errorCode?: string; message?: string } = {};
+  let parsed: { errorCode?: unknown; message?: unknown } | null = null;
   try {
     parsed = JSON.parse(text);
   } catch {
-    parsed = { message: text };
+    // not JSON: quoted below
   }
-  const code = typeof parsed.errorCode === "string" ? parsed.errorCode : undefined;
-  return new SidecarError(status, code, `sidecar answered ${status}${code ? ` ${code}` : ""}: ${parsed.message ?? ""}`.trim());
+  const code = typeof parsed?.errorCode === "string" ? parsed.errorCode : undefined;
+  const message = typeof parsed?.message === "string" ? parsed.message : text.length > 500 ? `${text.slice(0, 500)}…` : text;
+  return new SidecarError(status, code, `sidecar answered ${status}${code ? ` ${code}` : ""}: ${message}`.trim());
 }
 
 /** Carries out effects through a sidecar client, each as its kind's call. */
@@ -80,4 +95,18 @@ export function createSidecarExecutor(options: SidecarOptions | SidecarClient = 
     const sidecar = effectKindOf(effect).sidecar;
     if (sidecar) await client(sidecar.call(effect), context);
   };
+}
+
+/**
+ * One call of a delivery: in a child span of its own when traced (its trace headers then go to
+ * daprd), else with the delivery's headers; `deadlineAt` bounds it (the delivery's deadline).
+ */
+export function traced<T>(
+  observation: Observation,
+  shape: SpanShape,
+  deadlineAt: number | undefined,
+  run: (context: CallContext) => Promise<T>,
+): Promise<T> {
+  if (observation.child) return observation.child(shape, (headers) => run({ headers, deadlineAt }));
+  return run(deadlineAt === undefined ? observation.context : { headers: observation.context.headers, deadlineAt });
 }

@@ -9,6 +9,7 @@ import { runHandler } from "./run.ts";
 import {
   describeConfigurationContract,
   describeJobsContract,
+  describeRedisContract,
   describeSidecarContract,
   fixtureAppId,
   fixtureSecrets,
@@ -16,7 +17,8 @@ import {
 
 const sidecar = createFakeSidecar({ port: 3599, token: "contract-token", secrets: { secretstore: fixtureSecrets() } });
 const schedulerless = createFakeSidecar({ port: 3595, scheduler: false });
-const server = setupServer(...sidecar.handlers, ...schedulerless.handlers);
+const redisLike = createFakeSidecar({ port: 3594, storeTypes: { statestore: "state.redis" }, lockStores: ["lockstore"] });
+const server = setupServer(...sidecar.handlers, ...schedulerless.handlers, ...redisLike.handlers);
 beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
 afterEach(() => sidecar.reset());
 afterAll(() => server.close());
@@ -39,6 +41,7 @@ describeConfigurationContract("fake sidecar (msw)", () => ({ port: 3599, token: 
 
 describeJobsContract("fake sidecar (msw)", () => ({ port: 3599, token: "contract-token" }), { scheduler: true });
 describeJobsContract("fake sidecar (msw) without a scheduler", () => ({ port: 3595 }), { scheduler: false });
+describeRedisContract("fake sidecar (msw) as state.redis with a lock store", () => ({ port: 3594 }), { lockStore: "lockstore" });
 
 const onPaid = defineHandler({
   trigger: topic("pubsub", "payments"),

@@ -63,7 +63,9 @@ export type Operation =
   | "getConfiguration"
   | "invoke"
   | "scheduleJob"
-  | "deleteJob";
+  | "deleteJob"
+  | "tryLock"
+  | "unlock";
 
 /** A failure to inject: the next `times` calls of `operation` answer `status` (or hang `delayMs`). */
 export interface Failure {
@@ -91,6 +93,14 @@ export interface FakeSidecarOptions {
   appId?: string;
   /** daprd runs with a scheduler (default): without one, every Jobs API call answers 500 "scheduler clients are disabled". */
   scheduler?: boolean;
+  /**
+   * Each state store's component type as `/v1.0/metadata` reports it (default `state.in-memory`).
+   * `state.redis` also behaves like it in a transaction: the ops whose ETag matches are applied
+   * even though another's does not (no rollback), and the answer is 500 "failed to set key".
+   */
+  storeTypes?: Record<string, string>;
+  /** Lock stores (`lock.redis` in metadata) served by the distributed lock API; default none. */
+  lockStores?: string[];
 }
 
 /** A job as the fake's scheduler keeps it: the body it was scheduled with. */
@@ -151,6 +161,12 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const bindingCalls: BindingCall[] = [];
   const failures: Failure[] = [];
   const jobs = new Map<string, ScheduledJob>();
+  const lockStores = new Set(options.lockStores ?? []);
+  // Locks by store and resource: owner and expiry (lock.redis: SET NX with an expiry).
+  const locks = new Map<string, { owner: string; until: number }>();
+  /** Acquisitions that succeeded, in order: `store/resourceId owner`. */
+  const lockLog: string[] = [];
+  const typeOf = (store: string) => options.storeTypes?.[store] ?? "state.in-memory";
 
   // Secret and configuration stores: known names (as components would define them) and their
   // contents, seeded from the options again on every reset.
@@ -213,11 +229,18 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       : undefined;
   const storeOf = (name: string) => state.get(name);
 
-  /** Applies one upsert the way state.in-memory does: ETag must match; first-write needs one for existing keys. */
-  const upsert = (items: Map<string, Item>, req: { key: string; value?: unknown; etag?: string; options?: { concurrency?: string } }) => {
+  /**
+   * Applies one upsert the way state.in-memory does: ETag must match; first-write needs one for
+   * existing keys (state.redis does not enforce first-write without an ETag).
+   */
+  const upsert = (
+    items: Map<string, Item>,
+    req: { key: string; value?: unknown; etag?: string; options?: { concurrency?: string } },
+    redis = false,
+  ) => {
     const current = items.get(req.key);
     if (req.etag !== undefined && req.etag !== "" && current?.etag !== req.etag) return "mismatch";
-    if ((req.etag === undefined || req.etag === "") && req.options?.concurrency === "first-write" && current) return "mismatch";
+    if (!redis && (req.etag === undefined || req.etag === "") && req.options?.concurrency === "first-write" && current) return "mismatch";
     items.set(req.key, { value: JSON.stringify(req.value ?? null), etag: randomUUID() });
     return "ok";
   };
@@ -226,23 +249,63 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     http.get(`${base}/v1.0/healthz`, () => new HttpResponse(null, { status: 204 })),
     http.get(`${base}/v1.0/healthz/outbound`, () => new HttpResponse(null, { status: 204 })),
     http.all(`${base}/*`, ({ request }) => guard(request)),
-    http.get(`${base}/v1.0/metadata`, () =>
-      HttpResponse.json({
-        id: options.appId ?? "order-service",
-        components: [
-          ...[...stores].map((name) => ({ name, type: "state.in-memory", version: "v1" })),
-          ...[...pubsubs].map((name) => ({ name, type: "pubsub.in-memory", version: "v1" })),
-          ...[...bindings].map((name) => ({ name, type: "bindings.localstorage", version: "v1" })),
-          ...[...secretStores].map((name) => ({ name, type: "secretstores.local.file", version: "v1" })),
-          ...[...configurationStores].map((name) => ({ name, type: "configuration.redis", version: "v1" })),
-        ],
-      }),
-    ),
   ];
+  // daprd's lock API (`pkg/api/http/lock.go`, `pkg/api/universal/lock.go`): errors before the store is asked.
+  const lockRefusal = (store: string, body: { resourceId?: string; lockOwner?: string; expiryInSeconds?: number }, trying: boolean) => {
+    if (trying && !((body.expiryInSeconds ?? 0) > 0))
+      return daprError(400, "ERR_MALFORMED_REQUEST", `ExpiryInSeconds is not positive in lock store ${store}`);
+    if (lockStores.size === 0) return daprError(500, "ERR_LOCK_STORE_NOT_CONFIGURED", "lock store is not configured");
+    if (!body.resourceId) return daprError(400, "ERR_MALFORMED_REQUEST", `ResourceId is empty in lock store ${store}`);
+    if (!body.lockOwner) return daprError(400, "ERR_MALFORMED_REQUEST", `LockOwner is empty in lock store ${store}`);
+    if (!lockStores.has(store)) return daprError(400, "ERR_LOCK_STORE_NOT_FOUND", `lock store ${store} not found`);
+    return undefined;
+  };
   // Every daprd API the runtime calls, served the way daprd 1.18 answers it (the contract suite
   // runs the same assertions against a real daprd). Checked against `DaprApi`: an effect kind
   // using an API the fake does not serve does not compile.
   const apis = {
+    metadata: http.get(`${base}/v1.0/metadata`, () =>
+      HttpResponse.json({
+        id: options.appId ?? "order-service",
+        components: [
+          ...[...stores].map((name) => ({ name, type: typeOf(name), version: "v1" })),
+          ...[...pubsubs].map((name) => ({ name, type: "pubsub.in-memory", version: "v1" })),
+          ...[...bindings].map((name) => ({ name, type: "bindings.localstorage", version: "v1" })),
+          ...[...secretStores].map((name) => ({ name, type: "secretstores.local.file", version: "v1" })),
+          ...[...configurationStores].map((name) => ({ name, type: "configuration.redis", version: "v1" })),
+          ...[...lockStores].map((name) => ({ name, type: "lock.redis", version: "v1" })),
+        ],
+      }),
+    ),
+    "lock.try": http.post(`${base}/v1.0-alpha1/lock/:store`, async ({ request, params }) => {
+      const store = String(params.store);
+      const body = (await request.json()) as { resourceId?: string; lockOwner?: string; expiryInSeconds?: number };
+      const refused = lockRefusal(store, body, true);
+      if (refused) return refused;
+      const failure = await injected("tryLock");
+      if (failure) return failure;
+      const key = `${store}/${body.resourceId}`;
+      const held = locks.get(key);
+      if (held && held.until > Date.now()) return HttpResponse.json({ success: false });
+      locks.set(key, { owner: String(body.lockOwner), until: Date.now() + (body.expiryInSeconds ?? 0) * 1000 });
+      lockLog.push(`${key} ${body.lockOwner}`);
+      return HttpResponse.json({ success: true });
+    }),
+    "lock.unlock": http.post(`${base}/v1.0-alpha1/unlock/:store`, async ({ request, params }) => {
+      const store = String(params.store);
+      const body = (await request.json()) as { resourceId?: string; lockOwner?: string };
+      const refused = lockRefusal(store, body, false);
+      if (refused) return refused;
+      const failure = await injected("unlock");
+      if (failure) return failure;
+      const key = `${store}/${body.resourceId}`;
+      const held = locks.get(key);
+      // UnlockResponse.Status as a number: 0 SUCCESS, 1 LOCK_DOES_NOT_EXIST, 2 LOCK_BELONGS_TO_OTHERS.
+      if (!held || held.until <= Date.now()) return HttpResponse.json({ status: 1 });
+      if (held.owner !== body.lockOwner) return HttpResponse.json({ status: 2 });
+      locks.delete(key);
+      return HttpResponse.json({ status: 0 });
+    }),
     "state.transaction": http.post(`${base}/v1.0/state/:store/transaction`, async ({ request, params }) => {
       const items = storeOf(String(params.store));
       if (!items) return daprError(400, "ERR_STATE_STORE_NOT_FOUND", `state store ${params.store} is not found`);
@@ -251,15 +314,19 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       const body = (await request.json()) as {
         operations: { operation: string; request: { key: string; value?: unknown; etag?: string } }[];
       };
-      const draft = new Map(items);
+      // state.redis has no rollback: it applies to the store itself, op by op, and answers the first failure.
+      const redis = typeOf(String(params.store)) === "state.redis";
+      const draft = redis ? items : new Map(items);
+      let firstFailure: string | undefined;
       for (const op of body.operations) {
         const before = draft.get(op.request.key);
         let outcome = "ok";
-        if (op.operation !== "delete") outcome = upsert(draft, op.request);
+        if (op.operation !== "delete") outcome = upsert(draft, op.request, redis);
         else if (op.request.etag && before?.etag !== op.request.etag) outcome = "mismatch";
         else draft.delete(op.request.key);
+        if (outcome === "mismatch" && redis) firstFailure ??= `failed to set key ${options.appId ?? "order-service"}||${op.request.key}`;
         // daprd answers 500, not 409, for any store error inside a transaction (state.in-memory's text).
-        if (outcome === "mismatch") {
+        else if (outcome === "mismatch") {
           const cause = op.request.etag
             ? `state etag not match for key=${options.appId ?? "order-service"}||${op.request.key}: current=${before?.etag ?? ""}, expect=${op.request.etag}`
             : "item already exists and no etag was passed";
@@ -270,6 +337,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
           );
         }
       }
+      if (firstFailure) return daprError(500, "ERR_STATE_TRANSACTION", `error while executing state transaction: ${firstFailure}`);
       state.set(String(params.store), draft);
       return new HttpResponse(null, { status: 204 });
     }),
@@ -281,7 +349,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       for (const item of (await request.json()) as Parameters<typeof upsert>[1][]) {
         if (!item.key) return daprError(400, "ERR_MALFORMED_REQUEST", "key is required");
         if (item.key.includes("||")) return daprError(400, "ERR_MALFORMED_REQUEST", "input key cannot contain '||'");
-        if (upsert(items, item) === "mismatch") return daprError(409, "ERR_STATE_SAVE", "possible etag mismatch");
+        if (upsert(items, item, typeOf(String(params.store)) === "state.redis") === "mismatch")
+          return daprError(409, "ERR_STATE_SAVE", "possible etag mismatch");
       }
       return new HttpResponse(null, { status: 204 });
     }),
@@ -484,6 +553,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     bindings: bindingCalls,
     /** The jobs scheduled through the Jobs API, by name, as they were last scheduled. */
     jobs,
+    /** Every lock acquired through the lock API, in order: `store/resourceId owner`. */
+    locks: lockLog,
     /** Every service invocation of a known app, in order. */
     invocations,
     /** A called app: `sidecar.app("payments").on("POST", "/charge", { status: 201, body: { id: "c-1" } })`. Unknown apps answer as daprd does (500 ERR_DIRECT_INVOKE). */
@@ -511,6 +582,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       invocations.length = 0;
       apps.clear();
       jobs.clear();
+      locks.clear();
+      lockLog.length = 0;
       seedStores();
     },
   };
