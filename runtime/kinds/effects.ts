@@ -1,5 +1,6 @@
 // The effect kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Effect` and every lookup follow from this table.
+import { UnsafeValue } from "./daprd-path.ts";
 import { deleteStateKind } from "./delete-state.ts";
 import { dropKind } from "./drop.ts";
 import type { CallContext, EffectKind } from "./effect.ts";
@@ -43,3 +44,20 @@ export const describeEffect = (effect: Effect) => effectKindOf(effect).describe(
 
 /** Carries out one effect through the sidecar; throws when the sidecar refuses. */
 export type Executor = (effect: Effect, context: CallContext) => Promise<void>;
+
+/**
+ * Why one of these effects would address daprd outside its path segments (a `..` topic from event
+ * data), naming the effect and the field; undefined when every call is safe. Checked before any
+ * effect runs, so a delivery with one bad value writes nothing and is DROPped, not retried.
+ */
+export function unsafeEffect(effects: readonly Effect[]): string | undefined {
+  for (const effect of effects) {
+    try {
+      effectKindOf(effect).sidecar?.call(effect);
+    } catch (error) {
+      // Any other error (a transaction across stores) fails the effect when it runs, as before.
+      if (error instanceof UnsafeValue) return error.within(describeEffect(effect)).message;
+    }
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 // Load inputs: the declared reads of a handler, resolved before `handle`. Independent reads go in
 // parallel; a read naming others in `after` waits for them.
 import type { Earlier, Input, Inputs, SidecarClient } from "../kinds/input.ts";
-import { inputKindOf } from "../kinds/inputs.ts";
+import { inputCall, inputKindOf } from "../kinds/inputs.ts";
 import type { Observation } from "../observe/observer.ts";
 
 export type Loaded = { ok: true; values: Record<string, unknown> } | { ok: false; fault: "unavailable" | "invalid"; reason: string };
@@ -44,7 +44,7 @@ async function readOne(
   const what = `${name} (${kind.describe(params)})`;
   if (!client)
     return { ok: false, fault: "unavailable", reason: `${what}: no sidecar to read it from (pass a fake sidecar's client in tests)` };
-  const call = kind.call(params);
+  const call = inputCall(kind, params, what); // throws UnsafeValue: the pipeline DROPs the delivery
   const shape = kind.span(params);
   const send = (headers: Record<string, string>) => client(call, { headers });
   try {

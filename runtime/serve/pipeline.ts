@@ -3,8 +3,9 @@
 import { safeParse, safeParseAsync } from "valibot";
 import type { AnyHandler } from "../define.ts";
 import type { HandlerDescriptor } from "../descriptor.ts";
+import { UnsafeValue } from "../kinds/daprd-path.ts";
 import type { DeleteState } from "../kinds/delete-state.ts";
-import { type Effect, type Executor, effectKindOf, isEffect } from "../kinds/effects.ts";
+import { type Effect, type Executor, effectKindOf, isEffect, unsafeEffect } from "../kinds/effects.ts";
 import type { Inputs, SidecarClient } from "../kinds/input.ts";
 import type { Outcome } from "../kinds/outcome.ts";
 import type { Publish } from "../kinds/publish.ts";
@@ -19,7 +20,7 @@ import { idsOf } from "../observe/trace-ids.ts";
 import { decide, type Facts } from "./decide.ts";
 import { type FailureLog, type FailureRecords, type FailureStoreOptions, failureRecords, type ReadRecord } from "./failures.ts";
 import { type AppliedRecord, doneOp, type Guard, guardOf, readRecord, recordOp } from "./idempotency.ts";
-import { loadInputs } from "./inputs.ts";
+import { type Loaded, loadInputs } from "./inputs.ts";
 import { SidecarError } from "./sidecar.ts";
 
 export interface DeliverOptions {
@@ -160,7 +161,14 @@ async function processMessage(
     // load inputs
     let values: Record<string, unknown> = {};
     if (inputs) {
-      const loaded = await loadInputs(inputs, client, observation);
+      let loaded: Loaded;
+      try {
+        loaded = await loadInputs(inputs, client, observation);
+      } catch (error) {
+        if (!(error instanceof UnsafeValue)) throw error;
+        facts.unsafe = { reason: error.message };
+        break;
+      }
       if (!loaded.ok) {
         facts.input = loaded;
         break;
@@ -180,6 +188,11 @@ async function processMessage(
     if (!facts.effects) break;
     const calls = facts.effects.filter((e) => effectKindOf(e).sidecar);
     if (!calls.length) break; // nothing to carry out
+    const unsafe = unsafeEffect(calls);
+    if (unsafe) {
+      facts.unsafe = { reason: unsafe };
+      break;
+    }
     // execute: state writes first, one transaction per store (with the applied-record), then the rest.
     // A message the handler retries or drops is not "applied": its redelivery must be handled again.
     const applies = !facts.effects.some((e) => e.kind === "retry" || e.kind === "drop");
