@@ -10,7 +10,8 @@ export class UnsafeValue extends Error {
   readonly value: unknown;
   readonly why: string;
   constructor(field: string, value: unknown, why: string) {
-    super(`${field} ${JSON.stringify(value) ?? String(value)} ${why}`);
+    // The value is shown cut short: a reason is logged, stored and (400) answered.
+    super(`${field} ${(JSON.stringify(value) ?? String(value)).slice(0, 120)} ${why}`);
     this.field = field;
     this.value = value;
     this.why = why;
