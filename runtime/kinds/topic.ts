@@ -1,6 +1,6 @@
 import type { Message, TriggerKind } from "./trigger.ts";
 import type { WireRequest } from "./wire.ts";
-import { isJsonType, lowerKeys, metadataOf, readJson, text } from "./wire.ts";
+import { isJsonType, lowerKeys, metadataOf, readJson, readText } from "./wire.ts";
 
 /** Bulk delivery settings, passed through to the Subscription's `bulkSubscribe`. */
 export interface BulkOptions {
@@ -77,8 +77,9 @@ function dataOf(ce: CloudEventJson): { ok: true; value: unknown } | { ok: false;
   const bytes = Buffer.from(ce.data_base64, "base64");
   const type = typeof ce.datacontenttype === "string" ? ce.datacontenttype : "application/octet-stream";
   if (isJsonType(type)) return readJson(bytes);
-  if (type.startsWith("text/")) return { ok: true, value: text(bytes) };
+  if (type.startsWith("text/")) return readText(bytes);
   const json = readJson(bytes);
+  // Not JSON, not text (or too deep to parse): the bytes as they are, which nothing recurses into.
   return json.ok ? json : { ok: true, value: new Uint8Array(bytes) };
 }
 
