@@ -23,7 +23,10 @@ export interface AppOptions extends Omit<DeliverOptions, "params"> {
 
 /** The path daprd's app health check probes by default (`--app-health-check-path`). */
 export const healthPath = "/healthz";
-/** Prometheus scrapes this; like the health probe it needs no token (scrapers do not have daprd's). */
+/**
+ * Prometheus scrapes this: behind the app token on the app's port (the metrics name every handler
+ * and its failures), and without it on DAPRLET_METRICS_PORT when set (scrapers have no daprd token).
+ */
 export const metricsPath = "/metrics";
 /** The last deliveries (no payloads), for `npm run trigger`; behind the app token like every handler route. */
 export const recentPath = "/daprlet/recent";
@@ -46,8 +49,8 @@ export function createApp(options: AppOptions): Hono {
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
   app.get(healthPath, (c) => c.json({ status: "ok" }));
-  app.get(metricsPath, (c) => c.body(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
   if (options.appApiToken) app.use("*", requireToken(options.appApiToken));
+  serveMetrics(app, metrics);
   // Subscriptions are declarative (generated YAML). An empty list, rather than programmatic copies,
   // keeps daprd from replacing the declarative ones (a programmatic entry wins for the same topic).
   app.get("/dapr/subscribe", (c) => c.json([]));
@@ -70,6 +73,16 @@ export function createApp(options: AppOptions): Hono {
     };
     triggerKindOf(d.trigger).mount(app, d.route, d.trigger, serve);
   }
+  return app;
+}
+
+const serveMetrics = (app: Hono, metrics: Metrics) =>
+  app.get(metricsPath, (c) => c.body(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
+
+/** `GET /metrics` and nothing else, for DAPRLET_METRICS_PORT: no token, nothing a caller could drive. */
+export function createMetricsApp(metrics: Metrics): Hono {
+  const app = new Hono();
+  serveMetrics(app, metrics);
   return app;
 }
 
