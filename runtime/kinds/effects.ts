@@ -3,7 +3,7 @@
 import { UnsafeValue } from "./daprd-path.ts";
 import { deleteStateKind } from "./delete-state.ts";
 import { dropKind } from "./drop.ts";
-import type { CallContext, EffectKind } from "./effect.ts";
+import type { CallContext, EffectKind, SidecarCall } from "./effect.ts";
 import { invokeAppKind } from "./invoke-app.ts";
 import { invokeBindingKind } from "./invoke-binding.ts";
 import { publishKind } from "./publish.ts";
@@ -53,11 +53,23 @@ export type Executor = (effect: Effect, context: CallContext) => Promise<void>;
 export function unsafeEffect(effects: readonly Effect[]): string | undefined {
   for (const effect of effects) {
     try {
-      effectKindOf(effect).sidecar?.call(effect);
+      sidecarCall(effect);
     } catch (error) {
       // Any other error (a transaction across stores) fails the effect when it runs, as before.
       if (error instanceof UnsafeValue) return error.within(describeEffect(effect)).message;
     }
   }
   return undefined;
+}
+
+// The calls checked by `unsafeEffect`, kept for the executor: each body is encoded once per delivery.
+const built = new WeakMap<Effect, SidecarCall>();
+
+/** The daprd call of an effect with one (undefined for reply, retry, drop); throws UnsafeValue. */
+export function sidecarCall(effect: Effect): SidecarCall | undefined {
+  let call = built.get(effect);
+  if (call) return call;
+  call = effectKindOf(effect).sidecar?.call(effect);
+  if (call) built.set(effect, call);
+  return call;
 }

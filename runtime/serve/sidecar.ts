@@ -1,4 +1,4 @@
-import { type Executor, effectKindOf } from "../kinds/effects.ts";
+import { type Executor, sidecarCall } from "../kinds/effects.ts";
 import type { SidecarClient } from "../kinds/input.ts";
 
 /** A refusal from the sidecar, with daprd's status and error code (e.g. 409 on an ETag mismatch); status 0: not reached. */
@@ -77,7 +77,7 @@ function refusal(status: number, body: Uint8Array): SidecarError {
 export function createSidecarExecutor(options: SidecarOptions | SidecarClient = {}): Executor {
   const client = typeof options === "function" ? options : createSidecarClient(options);
   return async (effect, context) => {
-    const sidecar = effectKindOf(effect).sidecar;
-    if (sidecar) await client(sidecar.call(effect), context);
+    const call = sidecarCall(effect);
+    if (call) await client(call, context);
   };
 }
