@@ -9,6 +9,8 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          // Some unit tests copy a project and run the checks several times: seconds on a loaded 2-core machine.
+          testTimeout: 20_000,
           include: [
             "runtime/**/*.test.ts",
             "handlers/**/*.test.ts",

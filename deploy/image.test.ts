@@ -116,7 +116,15 @@ describe("deploy/Dockerfile", () => {
     const output: string[] = [];
     app = spawn(node, command.slice(1), {
       cwd: work,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, APP_PORT: String(port), DAPRLET_LOG: "off" },
+      // The image binds 0.0.0.0, so it refuses to start without APP_API_TOKEN (as deploy/kubernetes sets it).
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...env,
+        APP_PORT: String(port),
+        APP_API_TOKEN: "image-test",
+        DAPRLET_LOG: "off",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     app.stdout?.on("data", (chunk) => output.push(String(chunk)));

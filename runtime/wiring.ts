@@ -1,22 +1,28 @@
 // Wiring only: read the project, build the app, listen. Started by runtime/main.js.
+import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { describeTrigger } from "./kinds/triggers.ts";
 import { deliveryLogFromEnv } from "./observe/log.ts";
+import { createMetrics } from "./observe/metrics.ts";
 import type { Watcher } from "./observe/observer.ts";
 import { tracingFromEnv } from "./observe/otel-env.ts";
 import { createRecorder } from "./observe/record.ts";
 import { loadProject } from "./project/project.ts";
-import { createApp, metricsPath } from "./serve/app.ts";
+import { createApp, createMetricsApp, metricsPath } from "./serve/app.ts";
 import { defaultDeadlineMs } from "./serve/deadline.ts";
 import { createDrain } from "./serve/drain.ts";
 import { defaultFailureStore } from "./serve/failures.ts";
 import { jobTriggers, scheduleJobs } from "./serve/jobs.ts";
+import { capConnections, checkAppToken, limitsFromEnv, metricsPortFromEnv, serverOptions } from "./serve/listen.ts";
 import { createSidecarClient, createSidecarExecutor } from "./serve/sidecar.ts";
 
-const project = await loadProject(process.env.DAPRLET_ROOT ?? process.cwd());
 const port = Number(process.env.APP_PORT ?? 3000);
 // `dapr run` sets APP_CHANNEL_ADDRESS to "" when the template leaves it out: that must not mean every interface.
 const hostname = process.env.APP_CHANNEL_ADDRESS || "127.0.0.1";
+// Before anything else: no token on a reachable address, or a limit that is not a number, stops
+// start-up with one line saying how to fix it.
+const { limits, metricsPort } = startupChecks();
+const project = await loadProject(process.env.DAPRLET_ROOT ?? process.cwd());
 // No OTEL_* exporter configured: no tracer, and the app keeps its pass-through observer.
 const tracing = await tracingFromEnv(process.env, project.appId);
 const watchers = [
@@ -30,8 +36,11 @@ const failureStoreName = process.env.DAPRLET_FAILURE_STORE ?? defaultFailureStor
 const hasFailureStore = project.components.some((c) => c.name === failureStoreName && c.type.startsWith("state."));
 if (!hasFailureStore)
   console.warn(`[daprlet] no state store "${failureStoreName}": failure reasons stay in this process (set DAPRLET_FAILURE_STORE)`);
+const metrics = createMetrics(project.handlers);
 const app = createApp({
   handlers: project.handlers,
+  metrics,
+  maxBodyBytes: limits.maxBodyBytes,
   client,
   execute: createSidecarExecutor(client),
   failureStore: hasFailureStore ? { store: failureStoreName } : false,
@@ -43,9 +52,12 @@ const app = createApp({
 
 // Every route exists before the port opens: daprd fetches /dapr/subscribe once, right after it can connect.
 const drain = createDrain();
-const server = serve({ fetch: drain.wrap(app.fetch), port, hostname }, () => {
+const server = serve({ fetch: drain.wrap(app.fetch), port, hostname, serverOptions: serverOptions(limits) }, () => {
   const lines = project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`);
-  const observability = `  traces: ${tracing ? tracing.exporters.join(", ") : "off (no OTEL_* exporter)"}; metrics: GET ${metricsPath}`;
+  const scrape = metricsPort
+    ? `GET ${metricsPath} on :${metricsPort} (no token)`
+    : `GET ${metricsPath}${process.env.APP_API_TOKEN ? " (with the app token)" : ""}`;
+  const observability = `  traces: ${tracing ? tracing.exporters.join(", ") : "off (no OTEL_* exporter)"}; metrics: ${scrape}`;
   // Where the idempotency store's transactions are not atomic (state.redis), only a lock store keeps
   // two concurrent deliveries of one message from both applying it (see serve/guarantees.ts).
   const locks = project.components.filter((c) => c.type.startsWith("lock.")).map((c) => c.name);
@@ -65,6 +77,10 @@ const server = serve({ fetch: drain.wrap(app.fetch), port, hostname }, () => {
   });
 });
 
+capConnections(server as Server, limits);
+// Prometheus has no daprd token: on its own port the metrics need none, and that port serves nothing else.
+const metricsServer = metricsPort ? serve({ fetch: createMetricsApp(metrics).fetch, port: metricsPort, hostname }) : undefined;
+
 // Graceful drain, within daprd's graceful-shutdown window (--dapr-graceful-shutdown-seconds, 5 s by
 // default): refuse new requests with 503 (daprd retries them, here once the app is back or on
 // another replica), let those in flight finish with their effects, then close. Spans wait in the
@@ -78,6 +94,7 @@ const stop = async (signal: string) => {
   const left = await drain.start(drainMs);
   if (left) console.warn(`[daprlet] ${left} request(s) still in flight after ${drainMs} ms: daprd will redeliver them`);
   server.close();
+  metricsServer?.close();
   (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   await tracing?.shutdown().catch(() => {});
   console.log("[daprlet] drained, exiting");
@@ -85,3 +102,14 @@ const stop = async (signal: string) => {
 };
 process.on("SIGTERM", () => void stop("SIGTERM"));
 process.on("SIGINT", () => void stop("SIGINT"));
+
+function startupChecks() {
+  try {
+    const noToken = checkAppToken(process.env, hostname);
+    if (noToken) console.warn(noToken);
+    return { limits: limitsFromEnv(process.env), metricsPort: metricsPortFromEnv(process.env.DAPRLET_METRICS_PORT) };
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}

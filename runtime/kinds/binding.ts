@@ -1,5 +1,5 @@
 import { httpSpanAttributes, type TriggerKind } from "./trigger.ts";
-import { metadataOf, readJson, text } from "./wire.ts";
+import { metadataOf, readJsonOrText } from "./wire.ts";
 
 export interface BindingTrigger<N extends string = string> {
   kind: "binding";
@@ -39,8 +39,9 @@ export const bindingKind: TriggerKind<BindingTrigger> = {
     // cron sends an empty body; queue bindings send whatever the producer wrote, always labelled
     // application/json: JSON when it parses, else text.
     if (req.body.length === 0) return { bulk: false, messages: [{ ok: true, event: { data: undefined, binding: t.name, metadata } }] };
-    const json = readJson(req.body);
-    return { bulk: false, messages: [{ ok: true, event: { data: json.ok ? json.value : text(req.body), binding: t.name, metadata } }] };
+    const data = readJsonOrText(req.body);
+    if (!data.ok) return { bulk: false, messages: [{ ok: false, reason: data.reason, status: 400 }] };
+    return { bulk: false, messages: [{ ok: true, event: { data: data.value, binding: t.name, metadata } }] };
   },
   /**
    * Exactly 200 for success: with an inbound retry policy daprd retries even a 204. Bindings have

@@ -1,5 +1,6 @@
 import type { GenericSchema, InferOutput } from "valibot";
-import { json, segment } from "./effect.ts";
+import { daprdPath } from "./daprd-path.ts";
+import { json } from "./effect.ts";
 import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { stateSpan } from "./save-state.ts";
 import { type StateOptions, type StateValue, storedValue } from "./state-input.ts";
@@ -33,7 +34,7 @@ export const bulkStateInputKind: InputKind<BulkParams, "states"> = {
   kind: "states",
   api: "state.bulk",
   describe: (p) => `states ${p.store}/[${p.keys.join(", ")}]`,
-  call: (p) => ({ api: "state.bulk", method: "POST", path: `/state/${segment(p.store)}/bulk`, body: json({ keys: p.keys }) }),
+  call: (p) => ({ api: "state.bulk", method: "POST", path: daprdPath("state", { store: p.store }, "bulk"), body: json({ keys: p.keys }) }),
   read(p, res, schema): InputRead {
     const answer = readJson(res.body);
     if (!answer.ok || !Array.isArray(answer.value)) return { ok: false, fault: "unavailable", reason: `bulk state answer is not a list` };
@@ -55,4 +56,5 @@ export const bulkStateInputKind: InputKind<BulkParams, "states"> = {
     return { ok: true, value: values };
   },
   span: (p) => stateSpan("getBulkState", p.store),
+  example: { store: "statestore", keys: ["stock-1", "stock-2"] },
 };

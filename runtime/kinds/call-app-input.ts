@@ -1,5 +1,6 @@
 import { type GenericSchema, type InferOutput, safeParse } from "valibot";
-import { json, segment } from "./effect.ts";
+import { checkedHeaders, daprdPath, methodPath } from "./daprd-path.ts";
+import { json } from "./effect.ts";
 import { type Earlier, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { summarizeIssues } from "./verdict.ts";
 import { readJson, text } from "./wire.ts";
@@ -77,9 +78,9 @@ export const callAppInputKind: InputKind<CallParams, "callApp"> = {
   call: (p) => ({
     api: "invoke",
     method: p.method as "GET",
-    path: `/invoke/${segment(p.appId)}/method/${p.path.replace(/^\/+/, "")}`,
+    path: `${daprdPath("invoke", { appId: p.appId }, "method")}/${methodPath("path", p.path)}`,
     ...(p.body !== undefined ? { body: json(p.body) } : {}),
-    headers: { ...(p.body !== undefined ? { "content-type": "application/json" } : {}), ...p.headers },
+    headers: { ...(p.body !== undefined ? { "content-type": "application/json" } : {}), ...checkedHeaders("headers", p.headers) },
     answerAny: true,
   }),
   read(p, res, schema): InputRead {
@@ -103,4 +104,5 @@ export const callAppInputKind: InputKind<CallParams, "callApp"> = {
     kind: "client",
     attributes: { "rpc.system": "dapr", "rpc.service": p.appId, "http.request.method": p.method, "dapr.app.id": p.appId },
   }),
+  example: { appId: "inventory", method: "GET", path: "/stock/sku-1", headers: { "x-api-key": "k" } },
 };

@@ -1,3 +1,4 @@
+import { daprdPath } from "./daprd-path.ts";
 import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { readJson } from "./wire.ts";
 
@@ -36,7 +37,7 @@ export const configurationInputKind: InputKind<ConfigurationParams, "configurati
   call: (p) => ({
     api: "configuration.get",
     method: "GET",
-    path: `/configuration/${encodeURIComponent(p.store)}?${p.keys.map((k) => `key=${encodeURIComponent(k)}`).join("&")}`,
+    path: `${daprdPath("configuration", { store: p.store })}?${new URLSearchParams(p.keys.map((k): [string, string] => ["key", String(k)]))}`,
   }),
   read(p, res): InputRead {
     // daprd answers 204 with no body when none of the keys exists: every key is absent, not an error.
@@ -48,4 +49,5 @@ export const configurationInputKind: InputKind<ConfigurationParams, "configurati
     return { ok: true, value: answer.value };
   },
   span: (p) => ({ name: `getConfiguration ${p.store}`, kind: "client", attributes: { "dapr.configuration.store": p.store } }),
+  example: { store: "configstore", keys: ["max-order-amount"] },
 };

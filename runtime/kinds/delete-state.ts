@@ -1,4 +1,5 @@
-import { type EffectKind, query, segment } from "./effect.ts";
+import { daprdPath } from "./daprd-path.ts";
+import { type EffectKind, query } from "./effect.ts";
 import { type StateOptions, stateSpan } from "./save-state.ts";
 
 export interface DeleteState extends Omit<StateOptions, "metadata"> {
@@ -23,11 +24,12 @@ export const deleteStateKind: EffectKind<DeleteState> = {
     call: (e) => ({
       api: "state.delete",
       method: "DELETE",
-      path: `/state/${segment(e.store)}/${segment(e.key)}${query({ concurrency: e.concurrency, consistency: e.consistency })}`,
+      path: daprdPath("state", { store: e.store }, { key: e.key }) + query({ concurrency: e.concurrency, consistency: e.consistency }),
       // daprd reads a delete's ETag from If-Match, not from the query.
       headers: e.etag !== undefined ? { "if-match": e.etag } : undefined,
     }),
     span: (e) => stateSpan("deleteState", e.store),
+    example: deleteState("statestore", "cart-1"),
   },
   writes: (e) => ({ store: e.store, ops: [e] }),
 };

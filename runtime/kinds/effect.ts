@@ -51,6 +51,11 @@ export interface EffectKind<E extends { kind: string }> {
     call(effect: E): SidecarCall;
     /** The CLIENT span around the call, whose context daprd receives in `traceparent`. */
     span(effect: E): SpanShape;
+    /**
+     * A typical effect of this kind. `daprd-path.case.test.ts` feeds hostile values into each of
+     * its fields, so a new kind cannot skip the check that its values stay in their path segments.
+     */
+    example: E;
   } | null;
   /**
    * The state writes it stands for, when it is one: the pipeline groups a delivery's writes into
@@ -65,10 +70,6 @@ export interface StateWrite {
   store: string;
   key: string;
 }
-
-const enc = encodeURIComponent;
-/** `/state/<store>`-style path segments, each encoded. */
-export const segment = (value: string) => enc(value);
 
 /** `?metadata.k=v` for daprd's request metadata. */
 export const metadataQuery = (metadata: Record<string, string> = {}) =>

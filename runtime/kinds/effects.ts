@@ -1,8 +1,9 @@
 // The effect kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Effect` and every lookup follow from this table.
+import { UnsafeValue } from "./daprd-path.ts";
 import { deleteStateKind } from "./delete-state.ts";
 import { dropKind } from "./drop.ts";
-import type { CallContext, EffectKind } from "./effect.ts";
+import type { CallContext, EffectKind, SidecarCall } from "./effect.ts";
 import { invokeAppKind } from "./invoke-app.ts";
 import { invokeBindingKind } from "./invoke-binding.ts";
 import { publishKind } from "./publish.ts";
@@ -43,3 +44,32 @@ export const describeEffect = (effect: Effect) => effectKindOf(effect).describe(
 
 /** Carries out one effect through the sidecar; throws when the sidecar refuses. */
 export type Executor = (effect: Effect, context: CallContext) => Promise<void>;
+
+/**
+ * Why one of these effects would address daprd outside its path segments (a `..` topic from event
+ * data), naming the effect and the field; undefined when every call is safe. Checked before any
+ * effect runs, so a delivery with one bad value writes nothing and is DROPped, not retried.
+ */
+export function unsafeEffect(effects: readonly Effect[]): string | undefined {
+  for (const effect of effects) {
+    try {
+      sidecarCall(effect);
+    } catch (error) {
+      // Any other error (a transaction across stores) fails the effect when it runs, as before.
+      if (error instanceof UnsafeValue) return error.within(describeEffect(effect)).message;
+    }
+  }
+  return undefined;
+}
+
+// The calls checked by `unsafeEffect`, kept for the executor: each body is encoded once per delivery.
+const built = new WeakMap<Effect, SidecarCall>();
+
+/** The daprd call of an effect with one (undefined for reply, retry, drop); throws UnsafeValue. */
+export function sidecarCall(effect: Effect): SidecarCall | undefined {
+  let call = built.get(effect);
+  if (call) return call;
+  call = effectKindOf(effect).sidecar?.call(effect);
+  if (call) built.set(effect, call);
+  return call;
+}

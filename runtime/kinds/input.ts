@@ -60,4 +60,6 @@ export interface InputKind<P, K extends string = string> {
   read(params: P, response: SidecarResponse, schema: GenericSchema | undefined): InputRead;
   /** The CLIENT span around the call. */
   span(params: P): SpanShape;
+  /** Typical parameters: `daprd-path.case.test.ts` feeds hostile values into each field. */
+  example: P;
 }

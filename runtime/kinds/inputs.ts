@@ -2,6 +2,8 @@
 import { bulkStateInputKind } from "./bulk-state-input.ts";
 import { callAppInputKind } from "./call-app-input.ts";
 import { configurationInputKind } from "./configuration-input.ts";
+import { UnsafeValue } from "./daprd-path.ts";
+import type { SidecarCall } from "./effect.ts";
 import type { Input, InputKind } from "./input.ts";
 import { secretInputKind } from "./secret-input.ts";
 import { stateInputKind } from "./state-input.ts";
@@ -24,3 +26,13 @@ function inputTable<const T extends { [K in keyof T]: InputKind<any> & { kind: K
 // biome-ignore lint/suspicious/noExplicitAny: parameters come from the input's own `params`
 export const inputKindOf = (input: Input): InputKind<any> | undefined =>
   Object.hasOwn(inputKinds, input.kind) ? inputKinds[input.kind as keyof typeof inputKinds] : undefined;
+
+/** The daprd call of an input; an unsafe value is refused naming the input (`what`) and the field. */
+// biome-ignore lint/suspicious/noExplicitAny: parameters come from the input's own `params`
+export function inputCall(kind: InputKind<any>, params: unknown, what: string): SidecarCall {
+  try {
+    return kind.call(params);
+  } catch (error) {
+    throw error instanceof UnsafeValue ? error.within(what) : error;
+  }
+}

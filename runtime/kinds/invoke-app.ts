@@ -1,4 +1,5 @@
-import { type EffectKind, json, segment } from "./effect.ts";
+import { checkedHeaders, daprdPath, methodPath } from "./daprd-path.ts";
+import { type EffectKind, json } from "./effect.ts";
 
 /** A call to another app's method whose answer nobody waits on: a non-2xx is a failure (RETRY, or 502 for invoked routes). */
 export interface InvokeApp {
@@ -27,14 +28,15 @@ export const invokeAppKind: EffectKind<InvokeApp> = {
     call: (e) => ({
       api: "invoke",
       method: e.method,
-      path: `/invoke/${segment(e.appId)}/method/${e.path.replace(/^\/+/, "")}`,
+      path: `${daprdPath("invoke", { appId: e.appId }, "method")}/${methodPath("path", e.path)}`,
       ...(e.body !== undefined ? { body: json(e.body) } : {}),
-      headers: { ...(e.body !== undefined ? { "content-type": "application/json" } : {}), ...e.headers },
+      headers: { ...(e.body !== undefined ? { "content-type": "application/json" } : {}), ...checkedHeaders("headers", e.headers) },
     }),
     span: (e) => ({
       name: `invokeApp ${e.appId} ${e.method} ${e.path}`,
       kind: "client",
       attributes: { "rpc.system": "dapr", "rpc.service": e.appId, "http.request.method": e.method, "dapr.app.id": e.appId },
     }),
+    example: invokeApp("shipping", "POST", "/shipments/o-1", { orderId: "o-1" }, { "x-request-id": "r-1" }),
   },
 };

@@ -1,4 +1,5 @@
-import { type EffectKind, json, segment } from "./effect.ts";
+import { daprdPath } from "./daprd-path.ts";
+import { type EffectKind, json } from "./effect.ts";
 
 export interface InvokeBinding {
   kind: "invokeBinding";
@@ -25,7 +26,7 @@ export const invokeBindingKind: EffectKind<InvokeBinding> = {
     call: (e) => ({
       api: "bindings.invoke",
       method: "POST",
-      path: `/bindings/${segment(e.name)}`,
+      path: daprdPath("bindings", { name: e.name }),
       body: json({ operation: e.operation, data: e.data ?? null, metadata: e.metadata ?? {} }),
     }),
     span: (e) => ({
@@ -33,5 +34,6 @@ export const invokeBindingKind: EffectKind<InvokeBinding> = {
       kind: "client",
       attributes: { "dapr.binding.name": e.name, "dapr.binding.operation": e.operation },
     }),
+    example: invokeBinding("receipts", "create", "order-1", { fileName: "order-1.txt" }),
   },
 };

@@ -67,6 +67,9 @@ export const invokeKind: TriggerKind<InvokeTrigger> = {
     switch (verdict.cause) {
       case "parse":
         return { status: verdict.httpStatus ?? 400, body: { error: verdict.reason } };
+      // A path param or body value that would steer a daprd call (`..%2F..%2Fsecrets`): the caller's mistake.
+      case "unsafe":
+        return { status: 400, body: { error: verdict.reason } };
       case "schema":
         return { status: 400, body: { error: "invalid request body", issues: summarizeIssues(issues ?? []) } };
       case "conflict":

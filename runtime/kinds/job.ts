@@ -1,5 +1,5 @@
 import { httpSpanAttributes, type TriggerKind } from "./trigger.ts";
-import { readJson, text } from "./wire.ts";
+import { readJsonOrText } from "./wire.ts";
 
 /** What the scheduler does when a delivery fails (answered anything but 2xx or 404). Default: constant 1 s × 3. */
 export type JobFailurePolicy = { drop: Record<string, never> } | { constant: { interval: string; maxRetries?: number } };
@@ -69,8 +69,9 @@ export const jobKind: TriggerKind<JobTrigger> = {
     // daprd sends the job's data as JSON (application/json). An empty body (daprd 1.18.3+ for a
     // job without data) is no data; anything that is not JSON is handed over as text.
     if (req.body.length === 0) return { bulk: false, messages: [{ ok: true, event: { data: undefined, job: t.name } }] };
-    const json = readJson(req.body);
-    return { bulk: false, messages: [{ ok: true, event: { data: json.ok ? json.value : text(req.body), job: t.name } }] };
+    const data = readJsonOrText(req.body);
+    if (!data.ok) return { bulk: false, messages: [{ ok: false, reason: data.reason, status: 400 }] };
+    return { bulk: false, messages: [{ ok: true, event: { data: data.value, job: t.name } }] };
   },
   /**
    * The scheduler reads 2xx (and 404) as done and anything else as a failure its failure policy

@@ -1,4 +1,5 @@
-import { type EffectKind, json, metadataQuery, segment } from "./effect.ts";
+import { daprdPath, segments } from "./daprd-path.ts";
+import { type EffectKind, json, metadataQuery } from "./effect.ts";
 import { isJsonType } from "./wire.ts";
 
 export interface PublishOptions {
@@ -38,8 +39,8 @@ export const publishKind: EffectKind<Publish> = {
       return {
         api: "publish",
         method: "POST",
-        // The topic is a wildcard in daprd's route and may contain '/'.
-        path: `/publish/${segment(e.pubsub)}/${e.topic.split("/").map(segment).join("/")}${metadataQuery(e.metadata)}`,
+        // The topic is a wildcard in daprd's route and may contain '/', but no `..` or empty segment.
+        path: daprdPath("publish", { pubsub: e.pubsub }, segments("topic", e.topic)) + metadataQuery(e.metadata),
         body: bodyOf(e.data, contentType),
         headers: { "content-type": contentType },
       };
@@ -55,5 +56,6 @@ export const publishKind: EffectKind<Publish> = {
         "dapr.pubsub.name": e.pubsub,
       },
     }),
+    example: publish("pubsub", "orders", { orderId: "o-1" }),
   },
 };

@@ -1,4 +1,5 @@
-import { type EffectKind, json, segment } from "./effect.ts";
+import { daprdPath } from "./daprd-path.ts";
+import { type EffectKind, json } from "./effect.ts";
 
 export interface StateOptions {
   etag?: string;
@@ -37,9 +38,10 @@ export const saveStateKind: EffectKind<SaveState> = {
         ...(e.metadata ? { metadata: e.metadata } : {}),
         ...(options ? { options: { concurrency: e.concurrency, consistency: e.consistency } } : {}),
       };
-      return { api: "state.save", method: "POST", path: `/state/${segment(e.store)}`, body: json([item]) };
+      return { api: "state.save", method: "POST", path: daprdPath("state", { store: e.store }), body: json([item]) };
     },
     span: (e) => stateSpan("saveState", e.store),
+    example: saveState("statestore", "order-1", { total: 1 }),
   },
   writes: (e) => ({ store: e.store, ops: [e] }),
 };

@@ -1,4 +1,4 @@
-import { query, segment } from "./effect.ts";
+import { daprdPath } from "./daprd-path.ts";
 import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { readJson } from "./wire.ts";
 
@@ -38,7 +38,7 @@ export const secretInputKind: InputKind<SecretParams, "secret"> = {
   kind: "secret",
   api: "secrets.get",
   describe: (p) => `secret ${p.store}/${p.name}${p.key ? `#${p.key}` : ""}`,
-  call: (p) => ({ api: "secrets.get", method: "GET", path: `/secrets/${segment(p.store)}/${segment(p.name)}${query({})}` }),
+  call: (p) => ({ api: "secrets.get", method: "GET", path: daprdPath("secrets", { store: p.store }, { name: p.name }) }),
   read(p, res): InputRead {
     const answer = readJson(res.body);
     const values = answer.ok ? (answer.value as Record<string, string> | null) : null;
@@ -50,4 +50,5 @@ export const secretInputKind: InputKind<SecretParams, "secret"> = {
     return { ok: true, value: values[p.key] };
   },
   span: (p) => ({ name: `getSecret ${p.store}`, kind: "client", attributes: { "dapr.secretstore.name": p.store } }),
+  example: { store: "secretstore", name: "payment-gateway-key", key: "payment-gateway-key" },
 };

@@ -1,5 +1,6 @@
 import { type GenericSchema, type InferOutput, safeParse } from "valibot";
-import { query, segment } from "./effect.ts";
+import { daprdPath } from "./daprd-path.ts";
+import { query } from "./effect.ts";
 import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { stateSpan } from "./save-state.ts";
 import { summarizeIssues } from "./verdict.ts";
@@ -67,7 +68,7 @@ export const stateInputKind: InputKind<StateParams, "state"> = {
   call: (p) => ({
     api: "state.get",
     method: "GET",
-    path: `/state/${segment(p.store)}/${segment(p.key)}${query({ consistency: p.consistency })}`,
+    path: daprdPath("state", { store: p.store }, { key: p.key }) + query({ consistency: p.consistency }),
   }),
   read(p, res, schema): InputRead {
     // daprd answers 204 for a key that does not exist.
@@ -78,4 +79,5 @@ export const stateInputKind: InputKind<StateParams, "state"> = {
     return { ok: true, value: { key: p.key, value: stored.value, etag: res.headers.get("etag") ?? undefined } };
   },
   span: (p) => stateSpan("getState", p.store),
+  example: { store: "statestore", key: "order-1" },
 };

@@ -1,6 +1,6 @@
 import type { Message, TriggerKind } from "./trigger.ts";
 import type { WireRequest } from "./wire.ts";
-import { isJsonType, lowerKeys, metadataOf, readJson, text } from "./wire.ts";
+import { isJsonType, lowerKeys, metadataOf, readJson, readText } from "./wire.ts";
 
 /** Bulk delivery settings, passed through to the Subscription's `bulkSubscribe`. */
 export interface BulkOptions {
@@ -77,9 +77,28 @@ function dataOf(ce: CloudEventJson): { ok: true; value: unknown } | { ok: false;
   const bytes = Buffer.from(ce.data_base64, "base64");
   const type = typeof ce.datacontenttype === "string" ? ce.datacontenttype : "application/octet-stream";
   if (isJsonType(type)) return readJson(bytes);
-  if (type.startsWith("text/")) return { ok: true, value: text(bytes) };
+  if (type.startsWith("text/")) return readText(bytes);
   const json = readJson(bytes);
+  // Not JSON, not text (or too deep to parse): the bytes as they are, which nothing recurses into.
   return json.ok ? json : { ok: true, value: new Uint8Array(bytes) };
+}
+
+/** A value in a reason: JSON, cut short (a reason is logged and stored). */
+const shown = (v: unknown) => (v === undefined ? "(missing)" : JSON.stringify(v).slice(0, 80));
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const control = /[\u0000-\u001f\u007f]/;
+
+/**
+ * What makes a CloudEvent unusable, or undefined. Its `id` is the message's identity (the
+ * applied-record, the failure record, a dead letter's reason): without one, a redelivery would be
+ * applied again and a failure would leave no trace. daprd always sends specversion "1.0" and a
+ * uuid; anything else did not come from daprd's envelope and is DROPped (dead-lettered) with why.
+ */
+function envelopeFault(ce: CloudEventJson): string | undefined {
+  if (ce.specversion !== "1.0") return `specversion ${shown(ce.specversion)} is not "1.0"`;
+  if (typeof ce.id !== "string" || ce.id === "") return `id ${shown(ce.id)} is not a non-empty string`;
+  if (control.test(ce.id)) return `id ${shown(ce.id)} contains a control character`;
+  return undefined;
 }
 
 /** Turns one CloudEvent (or plain JSON event) into what a topic handler receives. */
@@ -101,13 +120,15 @@ export function topicEventOf(trigger: TopicTrigger, body: unknown, headers: Reco
     };
   }
   const ce = body as CloudEventJson;
+  const bad = envelopeFault(ce);
+  if (bad) return refuse(`CloudEvent ${bad}`);
   const data = dataOf(ce);
   if (!data.ok) return refuse(`CloudEvent data: ${data.reason}`);
   return {
     ok: true,
     event: {
       data: data.value,
-      id: str(ce.id) ?? "",
+      id: ce.id as string,
       type: str(ce.type) ?? "",
       source: str(ce.source) ?? "",
       specversion: str(ce.specversion) ?? "",
@@ -131,15 +152,41 @@ interface BulkEntry {
   metadata?: Record<string, string>;
 }
 
+/**
+ * The most entries one bulk delivery may carry (DAPRLET_MAX_BULK_ENTRIES, default 1000, never below
+ * the handler's own `maxMessagesCount`, which daprd never exceeds). daprd itself sets no ceiling.
+ */
+const maxBulkEntries = Number(process.env.DAPRLET_MAX_BULK_ENTRIES ?? 1000);
+
 /** A bulk delivery's entries, or undefined when the body is not one. */
-function bulkEntries(req: WireRequest): BulkEntry[] | undefined {
+function bulkEntries(req: WireRequest): unknown[] | undefined {
   const json = readJson(req.body);
   const entries = json.ok ? (json.value as { entries?: unknown } | null)?.entries : undefined;
-  return Array.isArray(entries) ? (entries as BulkEntry[]) : undefined;
+  return Array.isArray(entries) ? entries : undefined;
 }
 
-/** One bulk entry: a CloudEvent object, or (raw subscriptions) the base64 of the publisher's bytes. */
-function bulkMessage(trigger: TopicTrigger, entry: BulkEntry, headers: Record<string, string>): Message {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function entryFault(item: unknown): string | undefined {
+  if (!isObject(item)) return `is ${item === null ? "null" : typeof item}, not an object`;
+  if (typeof item.entryId !== "string" || item.entryId === "") return "has no entryId";
+  if (typeof item.event !== "string" && !isObject(item.event)) return `${item.entryId} has no event (a CloudEvent object, or base64 text)`;
+  if (item.metadata !== undefined && !isObject(item.metadata)) return `${item.entryId} has metadata that is not an object`;
+  return undefined;
+}
+
+/**
+ * One bulk entry: a CloudEvent object, or (raw subscriptions) the base64 of the publisher's bytes.
+ * A malformed entry is refused on its own (DROP under its entryId, or under "" without one: daprd
+ * ignores an unknown id, and never sends an entry without one), never the whole batch.
+ */
+function bulkMessage(trigger: TopicTrigger, item: unknown, headers: Record<string, string>): Message {
+  const fault = entryFault(item);
+  if (fault) {
+    const entryId = isObject(item) && typeof item.entryId === "string" ? item.entryId : "";
+    return { ...refuse(`bulk entry ${fault}`), entryId };
+  }
+  const entry = item as BulkEntry;
   const entryHeaders = { ...headers, ...lowerKeys(entry.metadata ?? {}) };
   const body =
     typeof entry.event === "string"
@@ -171,6 +218,12 @@ export const topicKind: TriggerKind<TopicTrigger> = {
     // daprd labels bulk deliveries application/json and single ones application/cloudevents+json;
     // the body's `entries` array is what really tells them apart. Anything else is a single delivery.
     const entries = trigger.bulk ? bulkEntries(req) : undefined;
+    const cap = Math.max(maxBulkEntries, trigger.bulk?.maxMessagesCount ?? 0);
+    if (entries && entries.length > cap)
+      return {
+        bulk: false,
+        messages: [refuse(`bulk delivery of ${entries.length} entries exceeds the ${cap}-entry limit (DAPRLET_MAX_BULK_ENTRIES)`, 413)],
+      };
     if (entries) return { bulk: true, messages: entries.map((entry) => bulkMessage(trigger, entry, req.headers)) };
     return { bulk: false, messages: [singleMessage(trigger, req)] };
   },

@@ -1,6 +1,7 @@
-import type { DeleteState } from "./delete-state.ts";
-import { type EffectKind, json, segment } from "./effect.ts";
-import { type SaveState, stateSpan } from "./save-state.ts";
+import { daprdPath } from "./daprd-path.ts";
+import { type DeleteState, deleteState } from "./delete-state.ts";
+import { type EffectKind, json } from "./effect.ts";
+import { type SaveState, saveState, stateSpan } from "./save-state.ts";
 
 /** Several upserts and deletes on one store, applied all or nothing (on stores with real transactions). */
 export interface Transaction {
@@ -36,17 +37,19 @@ export const transactionKind: EffectKind<Transaction> = {
   sidecar: {
     api: "state.transaction",
     call(e) {
+      const path = daprdPath("state", { store: e.store }, "transaction");
       const stray = e.operations.find((op) => op.store !== e.store);
       // One transaction targets one store: daprd would apply the stray op to the wrong one.
       if (stray) throw new TypeError(`transaction on ${e.store} holds an operation for ${stray.store}: one transaction per store`);
       return {
         api: "state.transaction",
         method: "POST",
-        path: `/state/${segment(e.store)}/transaction`,
+        path,
         body: json({ operations: e.operations.map(operationOf) }),
       };
     },
     span: (e) => stateSpan("transaction", e.store),
+    example: transaction("statestore", [saveState("statestore", "payment-1", { paid: true }), deleteState("statestore", "hold-1")]),
   },
   // Each op carries its own store: the pipeline regroups them (a stray op is refused when it is sent).
   writes: (e) => ({ store: e.store, ops: e.operations.map((op) => ({ ...op, store: e.store })) }),

@@ -8,7 +8,7 @@ export interface Verdict {
   status: DaprStatus;
   reason?: string;
   /** Which stage decided it; invoked routes pick their HTTP status by it. */
-  cause?: "parse" | "schema" | "input" | "throw" | "deadline" | "busy" | "conflict" | "effect" | "handler";
+  cause?: "parse" | "schema" | "unsafe" | "input" | "throw" | "deadline" | "busy" | "conflict" | "effect" | "handler";
   /** For parse failures: 400, 413 or 415. */
   httpStatus?: number;
 }

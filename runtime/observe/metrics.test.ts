@@ -1,10 +1,12 @@
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeHandler } from "../descriptor.ts";
+import { createMetricsApp } from "../serve/app.ts";
 import { createOrder } from "../testing/fixture/handlers/createOrder.ts";
 import { onCronTick } from "../testing/fixture/handlers/onCronTick.ts";
 import { onOrderCreated } from "../testing/fixture/handlers/onOrderCreated.ts";
 import { bindingRequest, cloudEvent, createFakeSidecar, invokeRequest, testApp } from "../testing/index.ts";
-import { durationBuckets } from "./metrics.ts";
+import { createMetrics, durationBuckets } from "./metrics.ts";
 
 const sidecar = createFakeSidecar({ port: 3572 });
 const server = setupServer(...sidecar.handlers);
@@ -77,9 +79,14 @@ describe("GET /metrics after known deliveries", () => {
     expect(value('daprlet_deliveries_total{handler="onOrderCreated",trigger="topic",outcome="DROP"}')).toBe(1);
   });
 
-  it("needs no app token, like the health probe, while handler routes still do", async () => {
+  it("needs the app token on the app's port (they name every handler and its failures); the metrics port serves them alone without it", async () => {
     const app = testApp({ onOrderCreated }, { appApiToken: "s3cret" });
-    expect((await app.request("/metrics")).status).toBe(200);
+    expect((await app.request("/metrics")).status).toBe(401);
+    expect((await app.request("/metrics", { headers: { "dapr-api-token": "s3cret" } })).status).toBe(200);
     expect((await app.send("onOrderCreated", cloudEvent(onOrderCreated, { orderId: "a", amount: 1 }))).status).toBe(401);
+    const metricsOnly = createMetricsApp(createMetrics([describeHandler("onOrderCreated", onOrderCreated)]));
+    expect(await (await metricsOnly.request("/metrics")).text()).toContain("daprlet_deliveries_total");
+    expect((await metricsOnly.request("/healthz")).status).toBe(404);
+    expect((await metricsOnly.request("/events/onOrderCreated", { method: "POST" })).status).toBe(404);
   });
 });

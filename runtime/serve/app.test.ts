@@ -127,7 +127,7 @@ describe("pub/sub deliveries", () => {
     ["an empty body", { body: "" }, /^empty body/],
     [
       "bad data_base64 JSON",
-      { body: JSON.stringify({ specversion: "1.0", datacontenttype: "application/json", data_base64: "bm9wZQ==" }) },
+      { body: JSON.stringify({ specversion: "1.0", id: "e-b64", datacontenttype: "application/json", data_base64: "bm9wZQ==" }) },
       /^CloudEvent data: malformed JSON/,
     ],
   ])("drops %s without calling the handler", async (_, overrides, reason) => {

@@ -23,7 +23,10 @@ export interface AppOptions extends Omit<DeliverOptions, "params"> {
 
 /** The path daprd's app health check probes by default (`--app-health-check-path`). */
 export const healthPath = "/healthz";
-/** Prometheus scrapes this; like the health probe it needs no token (scrapers do not have daprd's). */
+/**
+ * Prometheus scrapes this: behind the app token on the app's port (the metrics name every handler
+ * and its failures), and without it on DAPRLET_METRICS_PORT when set (scrapers have no daprd token).
+ */
 export const metricsPath = "/metrics";
 /** The last deliveries (no payloads), for `npm run trigger`; behind the app token like every handler route. */
 export const recentPath = "/daprlet/recent";
@@ -46,8 +49,8 @@ export function createApp(options: AppOptions): Hono {
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
   app.get(healthPath, (c) => c.json({ status: "ok" }));
-  app.get(metricsPath, (c) => c.body(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
   if (options.appApiToken) app.use("*", requireToken(options.appApiToken));
+  serveMetrics(app, metrics);
   // Subscriptions are declarative (generated YAML). An empty list, rather than programmatic copies,
   // keeps daprd from replacing the declarative ones (a programmatic entry wins for the same topic).
   app.get("/dapr/subscribe", (c) => c.json([]));
@@ -63,10 +66,23 @@ export function createApp(options: AppOptions): Hono {
         req,
         hasParams ? { ...deliverOptions, params: c.req.param() as Record<string, string> } : deliverOptions,
       );
-      return send(answer);
+      const res = send(answer);
+      // Past the limit the rest of the body was never read: close rather than read it to reuse the connection.
+      if (req.oversize) res.headers.set("connection", "close");
+      return res;
     };
     triggerKindOf(d.trigger).mount(app, d.route, d.trigger, serve);
   }
+  return app;
+}
+
+const serveMetrics = (app: Hono, metrics: Metrics) =>
+  app.get(metricsPath, (c) => c.body(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
+
+/** `GET /metrics` and nothing else, for DAPRLET_METRICS_PORT: no token, nothing a caller could drive. */
+export function createMetricsApp(metrics: Metrics): Hono {
+  const app = new Hono();
+  serveMetrics(app, metrics);
   return app;
 }
 
@@ -74,11 +90,70 @@ export function createApp(options: AppOptions): Hono {
 async function readRequest(c: Context, maxBodyBytes: number): Promise<WireRequest> {
   const base = { method: c.req.method, path: pathOf(c), headers: headersOf(c) };
   const declared = Number(base.headers["content-length"] ?? 0);
-  const tooLarge = (n: number) => `body of ${n} bytes exceeds the ${maxBodyBytes}-byte limit`;
+  const tooLarge = (n: number, more = "") => `body of ${n}${more} bytes exceeds the ${maxBodyBytes}-byte limit`;
   if (declared > maxBodyBytes) return { ...base, body: new Uint8Array(), oversize: tooLarge(declared) };
-  const body = new Uint8Array(await c.req.arrayBuffer());
-  if (body.length > maxBodyBytes) return { ...base, body: new Uint8Array(), oversize: tooLarge(body.length) };
+  const incoming = incomingOf(c);
+  const body = incoming?.on ? await readIncoming(incoming as Incoming, maxBodyBytes) : await readStream(c.req.raw.body, maxBodyBytes);
+  if (body === undefined) return { ...base, body: new Uint8Array(), oversize: tooLarge(maxBodyBytes, "+") };
   return { ...base, body };
+}
+
+type Incoming = NodeJS.ReadableStream & { readableEnded?: boolean };
+
+/**
+ * A Node request's body, counted while it arrives: past the limit it stops reading (undefined) and
+ * is never buffered further (a chunked body has no content-length to refuse it by). The answer
+ * then closes the connection, so the rest is not read either.
+ */
+function readIncoming(incoming: Incoming, max: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: Uint8Array | undefined, error?: Error) => {
+      incoming.off("data", onData);
+      incoming.off("end", onEnd);
+      incoming.off("error", onError);
+      incoming.off("close", onClose);
+      if (error) reject(error);
+      else resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        incoming.pause();
+        done(undefined);
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => done(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    const onError = (error: Error) => done(undefined, error);
+    // A caller gone before the end of its body: nothing to answer.
+    const onClose = () => {
+      if (!incoming.readableEnded) done(undefined, new Error("the caller closed the connection before the end of the body"));
+    };
+    incoming.on("data", onData);
+    incoming.on("close", onClose);
+    incoming.on("end", onEnd);
+    incoming.on("error", onError);
+  });
+}
+
+/** The same for a web stream (`app.request()` in tests, other runtimes). */
+async function readStream(stream: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array | undefined> {
+  if (!stream) return new Uint8Array();
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      void reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
 
 /** Path and query as sent: on Node, straight from the request line (the full URL is never built). */
@@ -90,7 +165,11 @@ function pathOf(c: Context): string {
 }
 
 const incomingOf = (c: Context) =>
-  (c.env as { incoming?: { url?: string; headers?: Record<string, string | string[] | undefined> } } | undefined)?.incoming;
+  (
+    c.env as
+      | { incoming?: { url?: string; headers?: Record<string, string | string[] | undefined>; on?: (...args: never[]) => unknown } }
+      | undefined
+  )?.incoming;
 
 /**
  * Lower-case header names to values. On Node the server's own parsed headers are used as they are

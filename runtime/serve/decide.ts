@@ -7,6 +7,8 @@ export interface Facts {
   refused?: { reason: string; status: number };
   /** Validate: the schema's issues. */
   issues?: Issues;
+  /** Load inputs or execute: a value that would address daprd outside its path segment (`..`, empty, control characters). */
+  unsafe?: { reason: string };
   /** Load inputs: a read that failed (`unavailable`: retry later; `invalid`: a stored value fails its schema). */
   input?: { fault: "unavailable" | "invalid"; reason: string };
   /**
@@ -35,6 +37,7 @@ export function decide(facts: Facts): Verdict {
   if (facts.refused) return { status: "DROP", reason: facts.refused.reason, cause: "parse", httpStatus: facts.refused.status };
   if (facts.issues)
     return { status: "DROP", reason: `schema validation failed: ${summarizeIssues(facts.issues).join("; ")}`, cause: "schema" };
+  if (facts.unsafe) return { status: "DROP", reason: `unsafe value: ${facts.unsafe.reason}`, cause: "unsafe" };
   if (facts.input) {
     // A value that fails its schema will fail again: DROP. A store or app that did not answer may answer later: RETRY.
     const status = facts.input.fault === "invalid" ? "DROP" : "RETRY";

@@ -1,8 +1,9 @@
 // Load inputs: the declared reads of a handler, resolved before `handle`. Independent reads go in
 // parallel; a read naming others in `after` waits for them.
+import { UnsafeValue } from "../kinds/daprd-path.ts";
 import type { SidecarCall } from "../kinds/effect.ts";
 import type { Earlier, Input, Inputs, SidecarClient } from "../kinds/input.ts";
-import { inputKindOf } from "../kinds/inputs.ts";
+import { inputCall, inputKindOf } from "../kinds/inputs.ts";
 import type { Observation } from "../observe/observer.ts";
 import { traced } from "./sidecar.ts";
 
@@ -57,11 +58,17 @@ async function readOne(
   try {
     if (input.when && !input.when(earlier)) return { ok: true, value: undefined };
     params = input.params(earlier);
-    call = kind.call(params); // a body that cannot be serialized throws here
   } catch (thrown) {
     return { ok: false, fault: "threw", thrown, where: `input ${name}` };
   }
   const what = `${name} (${kind.describe(params)})`;
+  try {
+    call = inputCall(kind, params, what); // a body that cannot be serialized throws here
+  } catch (thrown) {
+    // A value that would steer daprd's path is not the handler's throw: the pipeline DROPs the delivery.
+    if (thrown instanceof UnsafeValue) throw thrown;
+    return { ok: false, fault: "threw", thrown, where: `input ${name}` };
+  }
   if (!client)
     return { ok: false, fault: "unavailable", reason: `${what}: no sidecar to read it from (pass a fake sidecar's client in tests)` };
   try {

@@ -2,7 +2,9 @@
 // Jobs API once the app listens, and deletes the jobs it scheduled before that no handler declares
 // any more. Runs beside serving, never in front of it: daprd fetches the app's routes once it can
 // connect to the port, and a scheduler that is not up yet must not keep the app from serving.
+
 import type { HandlerDescriptor } from "../descriptor.ts";
+import { daprdPath } from "../kinds/daprd-path.ts";
 import type { SidecarClient } from "../kinds/input.ts";
 import type { JobTrigger } from "../kinds/job.ts";
 import { SidecarError } from "./sidecar.ts";
@@ -103,7 +105,10 @@ export async function scheduleJobs(options: ScheduleOptions): Promise<ScheduleRe
     const still: JobTrigger[] = [];
     for (const t of pending) {
       try {
-        await client({ api: "jobs.schedule", method: "POST", path: `/jobs/${t.name}`, body: JSON.stringify(jobBody(t)) }, context);
+        await client(
+          { api: "jobs.schedule", method: "POST", path: daprdPath("jobs", { name: t.name }), body: JSON.stringify(jobBody(t)) },
+          context,
+        );
         result.scheduled.push(t.name);
         log(`[daprlet] job ${t.name} scheduled (${describeSchedule(t)}) → POST /job/${t.name}`);
       } catch (error) {
@@ -140,10 +145,10 @@ async function cleanUp(options: ScheduleOptions, store: string, result: Schedule
   const { client, jobs, appId } = options;
   const context = { headers: {} };
   const key = scheduledJobsKey(appId);
-  const path = `/state/${encodeURIComponent(store)}`;
+  const path = daprdPath("state", { store });
   let before: string[] = [];
   try {
-    const res = await client({ api: "state.get", method: "GET", path: `${path}/${encodeURIComponent(key)}` }, context);
+    const res = await client({ api: "state.get", method: "GET", path: daprdPath("state", { store }, { key }) }, context);
     const parsed = res.status === 200 ? (JSON.parse(new TextDecoder().decode(res.body)) as unknown) : [];
     before = Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === "string") : [];
   } catch (error) {
@@ -156,7 +161,7 @@ async function cleanUp(options: ScheduleOptions, store: string, result: Schedule
   const unrecorded = before.filter((n) => !current.has(n));
   for (const name of unrecorded) {
     try {
-      await client({ api: "jobs.delete", method: "DELETE", path: `/jobs/${name}` }, context);
+      await client({ api: "jobs.delete", method: "DELETE", path: daprdPath("jobs", { name }) }, context);
       result.deleted.push(name);
       log(`[daprlet] job ${name} deleted: no handler declares it any more`);
     } catch (error) {

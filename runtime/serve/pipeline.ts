@@ -3,9 +3,10 @@
 import { safeParse, safeParseAsync } from "valibot";
 import type { AnyHandler } from "../define.ts";
 import type { HandlerDescriptor } from "../descriptor.ts";
+import { UnsafeValue } from "../kinds/daprd-path.ts";
 import type { DeleteState } from "../kinds/delete-state.ts";
 import type { StateWrite } from "../kinds/effect.ts";
-import { type Effect, type Executor, effectKindOf, isEffect } from "../kinds/effects.ts";
+import { type Effect, type Executor, effectKindOf, isEffect, unsafeEffect } from "../kinds/effects.ts";
 import type { Inputs, SidecarClient } from "../kinds/input.ts";
 import type { Outcome } from "../kinds/outcome.ts";
 import type { Publish } from "../kinds/publish.ts";
@@ -22,7 +23,7 @@ import { decide, type Facts } from "./decide.ts";
 import type { FailureLog, FailureRecords, FailureStoreOptions } from "./failures.ts";
 import { type Applied, type AppliedOnceOptions, type Guarantees, guarantees, recordsOf } from "./guarantees.ts";
 import { type AppliedRecord, doneOp, type Guard, recordOp } from "./idempotency.ts";
-import { loadInputs } from "./inputs.ts";
+import { type Loaded, loadInputs } from "./inputs.ts";
 import { SidecarError, traced } from "./sidecar.ts";
 
 export interface DeliverOptions {
@@ -230,7 +231,15 @@ async function attemptOnce(run: Run, inputs: Inputs | undefined): Promise<"done"
   // load inputs
   let values: Record<string, unknown> = {};
   if (inputs) {
-    const loaded = await loadInputs(inputs, options.client, observation, deadline.at);
+    let loaded: Loaded;
+    try {
+      loaded = await loadInputs(inputs, options.client, observation, deadline.at);
+    } catch (error) {
+      // A value that would steer daprd's path (`..`, an empty segment): bad data, never retried.
+      if (!(error instanceof UnsafeValue)) throw error;
+      facts.unsafe = { reason: error.message };
+      return "done";
+    }
     deadline.check("inputs"); // a read cut off by the deadline is the deadline's fact
     if (!loaded.ok) {
       if (loaded.fault === "threw") facts.threw = { thrown: loaded.thrown, where: loaded.where };
@@ -266,6 +275,12 @@ async function attemptOnce(run: Run, inputs: Inputs | undefined): Promise<"done"
   facts.effects = effects;
   const calls = effects.filter((e) => effectKindOf(e).sidecar);
   if (!calls.length) return "done"; // nothing to carry out
+  // Every call's daprd path is built and checked before the first runs, so a refused value writes nothing.
+  const unsafe = unsafeEffect(calls);
+  if (unsafe) {
+    facts.unsafe = { reason: unsafe };
+    return "done";
+  }
   // A message the handler retries or drops is not "applied": its redelivery must be handled again.
   const applies = !effects.some((e) => e.kind === "retry" || e.kind === "drop");
   // Without inputs, the record is read once `handle` (pure) returned effects, before anything is

@@ -1,5 +1,5 @@
 import type { CallContext } from "../kinds/effect.ts";
-import { type Executor, effectKindOf } from "../kinds/effects.ts";
+import { type Executor, sidecarCall } from "../kinds/effects.ts";
 import type { SidecarClient } from "../kinds/input.ts";
 import type { SpanShape } from "../kinds/span.ts";
 import type { Observation } from "../observe/observer.ts";
@@ -92,8 +92,8 @@ function refusal(status: number, body: Uint8Array): SidecarError {
 export function createSidecarExecutor(options: SidecarOptions | SidecarClient = {}): Executor {
   const client = typeof options === "function" ? options : createSidecarClient(options);
   return async (effect, context) => {
-    const sidecar = effectKindOf(effect).sidecar;
-    if (sidecar) await client(sidecar.call(effect), context);
+    const call = sidecarCall(effect);
+    if (call) await client(call, context);
   };
 }
 
