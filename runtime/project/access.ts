@@ -144,14 +144,14 @@ export function accessManifests(
   const problems: string[] = [];
   const caller = (appId: string, namespace = cluster.namespace): Caller => ({ appId, namespace, trustDomain: cluster.trustDomain });
   const calls: AppCall[] = [];
-  const secretsOf = new Map<string, { store: string; name: string }[]>();
+  const secretsOf = new Map<string, { store: string; name: string; file: string }[]>();
   for (const app of apps) {
-    const secrets: { store: string; name: string }[] = [];
+    const secrets: { store: string; name: string; file: string }[] = [];
     for (const d of app.handlers) {
       const read = readCalls(d.file, app.readSource(d.file), caller(app.appId));
       calls.push(...read.calls);
       const scoped = readSecrets(d);
-      secrets.push(...scoped.secrets);
+      secrets.push(...scoped.secrets.map((s) => ({ ...s, file: d.file })));
       problems.push(...read.problems, ...scoped.problems);
     }
     secretsOf.set(app.appId, secrets);
@@ -213,7 +213,14 @@ export function accessManifests(
       metadata: { name: app.appId, namespace: cluster.namespace },
       spec: { ...base, accessControl, secrets: { scopes } },
     };
-    const sources = [...new Set([...app.handlers.map((d) => d.file), ...calls.filter((c) => c.appId === app.appId).map((c) => c.file)])];
+    // What the file is made from: the routes, the secret reads, and the calls that name the app.
+    const sources = [
+      ...new Set([
+        ...routes.map((r) => r.file),
+        ...(secretsOf.get(app.appId) ?? []).map((s) => s.file),
+        ...calls.filter((c) => c.appId === app.appId).map((c) => c.file),
+      ]),
+    ];
     return { path: `${generatedDir}/${app.appId}.yaml`, contents: header(sources.sort()) + stringify(doc) };
   });
   return { files: files.sort((a, b) => a.path.localeCompare(b.path)), calls, problems: [...new Set(problems)] };
