@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
 // Start a kube-apiserver + etcd, or install the app from the lock: slower than unit tests.
-const deployTests = ["deploy/kubernetes.test.ts", "deploy/image.test.ts"];
+const deployTests = ["deploy/kubernetes.test.ts", "deploy/image.test.ts", "deploy/prometheus.test.ts"];
 
 export default defineConfig({
   test: {

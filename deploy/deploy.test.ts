@@ -1,5 +1,7 @@
-// The Kubernetes manifests must agree with what the project runs locally: same app id, port,
-// health path, Configuration name, and a component for every name the handlers use.
+// The Kubernetes manifests must agree with what the project runs locally and with each other: for
+// every app of dapr.yaml a Deployment with the same app id, port and health path, its generated
+// Configuration, hardening that holds (a drain inside daprd's shutdown inside the pod's grace
+// period), and a component for every name the handlers use, scoped to the apps that use it.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,45 +11,110 @@ import { checkTriggers } from "../runtime/project/lint.ts";
 import { loadProject } from "../runtime/project/project.ts";
 
 const root = join(import.meta.dirname, "..");
-const docs = (file: string) => parseAllDocuments(readFileSync(join(root, file), "utf8")).map((d) => d.toJS());
+// biome-ignore lint/suspicious/noExplicitAny: manifests are arbitrary YAML
+type Doc = any;
+const docs = (file: string): Doc[] => parseAllDocuments(readFileSync(join(root, file), "utf8")).map((d) => d.toJS());
 const template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as {
-  apps: { appID: string; appPort: number; appHealthCheckPath: string }[];
+  apps: { appID: string; appDirPath: string; appPort: number; appHealthCheckPath: string }[];
 };
-const deployment = docs("deploy/kubernetes/order-service.yaml").find((d) => d.kind === "Deployment");
-const annotations = deployment.spec.template.metadata.annotations as Record<string, string>;
+const cluster = parse(readFileSync(join(root, "deploy/cluster.yaml"), "utf8")) as { namespace: string };
+const manifests = readdirSync(join(root, "deploy/kubernetes"))
+  .filter((f) => f.endsWith(".yaml"))
+  .flatMap((f) => docs(`deploy/kubernetes/${f}`).map((doc) => ({ file: f, doc })));
+const deploymentOf = (appId: string) =>
+  manifests.find(({ doc }) => doc.kind === "Deployment" && doc.spec.template.metadata.annotations["dapr.io/app-id"] === appId)?.doc;
+const of = (kind: string, name: string) => manifests.find(({ doc }) => doc.kind === kind && doc.metadata.name === name)?.doc;
 
-describe("deploy/kubernetes", () => {
-  it("runs the app id, port and health path that dapr.yaml runs locally", () => {
-    const [app] = template.apps;
-    expect(annotations["dapr.io/app-id"]).toBe(app.appID);
+describe.each(template.apps)("deploy/kubernetes for $appID", (app) => {
+  const deployment = deploymentOf(app.appID);
+  const annotations = (deployment?.spec.template.metadata.annotations ?? {}) as Record<string, string>;
+  const pod = deployment?.spec.template.spec;
+  const container = pod?.containers.find((c: Doc) => c.name === "app");
+  const env = Object.fromEntries((container?.env ?? []).map((e: Doc) => [e.name, e.value]));
+
+  it("runs the app id, port and health path that dapr.yaml runs locally, in the namespace deploy/cluster.yaml names", () => {
+    expect(deployment, `no Deployment with dapr.io/app-id ${app.appID} in deploy/kubernetes/`).toBeDefined();
+    expect(deployment.metadata.namespace).toBe(cluster.namespace);
     expect(annotations["dapr.io/app-port"]).toBe(String(app.appPort));
     expect(annotations["dapr.io/app-health-check-path"]).toBe(app.appHealthCheckPath);
-    expect(deployment.spec.template.spec.containers[0].ports[0].containerPort).toBe(app.appPort);
+    expect(container.ports.find((p: Doc) => p.name === "http").containerPort).toBe(app.appPort);
+    expect(env.APP_PORT).toBe(String(app.appPort));
   });
 
-  it("points the sidecar at the Configuration it ships", () => {
-    const [config] = docs("deploy/kubernetes/configuration.yaml");
+  it("points the sidecar at the Configuration generated for it", () => {
+    const [config] = docs(`deploy/kubernetes/generated/${app.appID}.yaml`);
     expect(annotations["dapr.io/config"]).toBe(config.metadata.name);
+    expect(config.metadata.namespace).toBe(cluster.namespace);
   });
 
-  it("defines every component the handlers' triggers need, scoped to the app", async () => {
-    const project = await loadProject(root);
+  it("drains the app within daprd's graceful shutdown, and both within the pod's grace period", () => {
+    const drain = Number(env.DAPRLET_DRAIN_TIMEOUT_MS) / 1000;
+    const daprd = Number(annotations["dapr.io/graceful-shutdown-seconds"]);
+    expect(drain).toBeGreaterThan(0);
+    expect(drain, "DAPRLET_DRAIN_TIMEOUT_MS must end before daprd stops (dapr.io/graceful-shutdown-seconds)").toBeLessThan(daprd);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(daprd);
+  });
+
+  it("runs with its own service account, no API token, and no built-in kubernetes secret store", () => {
+    expect(pod.serviceAccountName).toBe(app.appID);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(of("ServiceAccount", app.appID)?.automountServiceAccountToken).toBe(false);
+    expect(annotations["dapr.io/disable-builtin-k8s-secret-store"]).toBe("true");
+  });
+
+  it("has the restricted securityContext, a writable compile cache and /tmp, and daprd's seccomp profile", () => {
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: expect.any(Number),
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(container.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    });
+    const mounts = container.volumeMounts.map((m: Doc) => m.mountPath);
+    expect(mounts).toEqual(expect.arrayContaining([env.NODE_COMPILE_CACHE, "/tmp"]));
+    expect(annotations["dapr.io/sidecar-seccomp-profile-type"]).toBe("RuntimeDefault");
+    expect(Number(annotations["dapr.io/app-max-concurrency"])).toBeGreaterThan(0);
+  });
+
+  it("keeps 2 replicas through disruptions and scales 3..10 at 70% CPU", () => {
+    expect(of("PodDisruptionBudget", app.appID)?.spec.minAvailable).toBe(2);
+    const hpa = of("HorizontalPodAutoscaler", app.appID);
+    expect(hpa?.spec).toMatchObject({ minReplicas: 3, maxReplicas: 10 });
+    expect(hpa?.spec.metrics[0].resource.target.averageUtilization).toBe(70);
+    expect(deployment.spec.replicas).toBe(hpa?.spec.minReplicas);
+    expect(pod.topologySpreadConstraints.map((c: Doc) => c.topologyKey)).toEqual(["topology.kubernetes.io/zone", "kubernetes.io/hostname"]);
+    expect(container.resources.limits).toMatchObject({ cpu: expect.anything(), memory: expect.anything() });
+  });
+
+  it("defines every component the handlers' triggers need", async () => {
+    const project = await loadProject(join(root, app.appDirPath));
     const components = loadComponents(join(root, "deploy/kubernetes/components"));
     // Each problem names the handler and the component to add to deploy/kubernetes/components/.
     expect(checkTriggers(project.handlers, components).map((p) => `${p} (in deploy/kubernetes/components/)`)).toEqual([]);
+  });
+});
+
+describe("deploy/kubernetes", () => {
+  it("has no Service: callers reach an app only through its sidecar (mTLS, access control)", () => {
+    expect(manifests.filter(({ doc }) => doc.kind === "Service").map(({ file }) => file)).toEqual([]);
+  });
+
+  it("scopes every component to apps of dapr.yaml", () => {
+    const apps = template.apps.map((a) => a.appID);
     for (const file of readdirSync(join(root, "deploy/kubernetes/components"))) {
       const [doc] = docs(`deploy/kubernetes/components/${file}`);
-      // cron stays unscoped so every app may read a schedule of its own name; the rest belong to this app.
-      if (doc.spec.type === "bindings.cron") continue;
-      expect(doc.scopes, `deploy/kubernetes/components/${file} must be scoped to the app: add \`scopes: [${project.appId}]\``).toEqual([
-        project.appId,
-      ]);
+      expect(doc.scopes?.length, `deploy/kubernetes/components/${file} must be scoped: add \`scopes: [<app id>]\``).toBeGreaterThan(0);
+      for (const scope of doc.scopes) expect(apps).toContain(scope);
     }
   });
 
-  it("has a PodDisruptionBudget and an autoscaler that keep at least one replica", () => {
-    const all = docs("deploy/kubernetes/order-service.yaml");
-    expect(all.find((d) => d.kind === "PodDisruptionBudget").spec.minAvailable).toBeGreaterThanOrEqual(1);
-    expect(all.find((d) => d.kind === "HorizontalPodAutoscaler").spec.minReplicas).toBeGreaterThanOrEqual(deployment.spec.replicas);
+  it("restricts the namespace with Pod Security Admission and denies traffic by default", () => {
+    const namespace = of("Namespace", cluster.namespace);
+    expect(namespace?.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(of("NetworkPolicy", "default-deny")?.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
   });
 });

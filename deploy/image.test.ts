@@ -142,4 +142,33 @@ describe("deploy/Dockerfile", () => {
     }
     expect(status, `GET /healthz from \`${command.join(" ")}\` in the installed copy:\n${output.join("")}`).toBe(200);
   });
+
+  it("serves the payment gateway from the same image (DAPRLET_ROOT, as deploy/kubernetes/payment-gateway.yaml sets it)", async () => {
+    expect(work, "the previous test builds the copy").toBeDefined();
+    const manifest = readFileSync(join(root, "deploy/kubernetes/payment-gateway.yaml"), "utf8");
+    const gatewayRoot = manifest.match(/name: DAPRLET_ROOT, value: "\/app\/([^"]+)"/)?.[1] as string;
+    expect(gatewayRoot).toBe("examples/payment-gateway");
+    app?.kill("SIGKILL");
+    const port = await freePort();
+    const output: string[] = [];
+    app = spawn(node, command.slice(1), {
+      cwd: work,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...env,
+        APP_PORT: String(port),
+        DAPRLET_LOG: "off",
+        DAPRLET_ROOT: join(work as string, gatewayRoot),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    app.stdout?.on("data", (chunk) => output.push(String(chunk)));
+    app.stderr?.on("data", (chunk) => output.push(String(chunk)));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && app.exitCode === null && !output.join("").includes("listening")) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(output.join(""), "the gateway's start-up line").toMatch(/payment-gateway listening on .* with 1 handlers/);
+  });
 });

@@ -1,7 +1,10 @@
-// Proves the YAML a cluster receives: every document in deploy/kubernetes/, subscriptions/ and
-// resiliency/, offline with kubeconform (pinned Kubernetes schemas + Dapr's CRDs) and against a real
-// kube-apiserver + etcd with Dapr's CRDs installed, by server-side dry-run. Validates whatever YAML is
-// in those folders; the deliberately broken cases mutate copies. Tools: `bash scripts/setup-k8s.sh`.
+// Proves the YAML a cluster receives: every document in deploy/kubernetes/ (the generated access
+// control included), deploy/prometheus/, subscriptions/ and resiliency/, offline with kubeconform
+// (pinned Kubernetes schemas + Dapr's and the Prometheus Operator's CRDs) and against a real
+// kube-apiserver + etcd with those CRDs installed, by server-side dry-run; and each Deployment's pod
+// template as a Pod in the restricted namespace, where Pod Security Admission enforces the
+// restricted profile (a Deployment itself is only warned about). Validates whatever YAML is in
+// those folders; the deliberately broken cases mutate copies. Tools: `bash scripts/setup-k8s.sh`.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -11,14 +14,18 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 
 const root = join(import.meta.dirname, "..");
 const tools = process.env.DAPRLET_K8S_TOOLS ?? join(root, ".tools/k8s");
 const bin = (name: string) => join(tools, "bin", name);
-const folders = ["deploy/kubernetes", "subscriptions", "resiliency"];
+const folders = ["deploy/kubernetes", "deploy/prometheus", "subscriptions", "resiliency"];
+// Documents without a namespace go where `kubectl apply -n <namespace>` puts them: deploy/cluster.yaml's.
+const namespace = (parse(readFileSync(join(root, "deploy/cluster.yaml"), "utf8")) as { namespace: string }).namespace;
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: unknown };
+// biome-ignore lint/suspicious/noExplicitAny: the mutations reach into arbitrary manifest fields
+type Spec = any;
 type Document = { file: string; manifest: Manifest };
 
 const yamlFiles = (dir: string): string[] =>
@@ -27,7 +34,8 @@ const yamlFiles = (dir: string): string[] =>
     .flatMap((name) => {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) return yamlFiles(path);
-      return /\.ya?ml$/.test(name) ? [path] : [];
+      // *.test.yaml are promtool's test files (deploy/prometheus.test.ts), not cluster resources.
+      return /\.ya?ml$/.test(name) && !/\.test\.ya?ml$/.test(name) ? [path] : [];
     });
 const files = folders.flatMap((folder) => yamlFiles(join(root, folder)));
 const documents: Document[] = files.flatMap((path) =>
@@ -41,6 +49,9 @@ const describeDocument = ({ file, manifest }: Document) => `${file}: ${manifest.
 const missing = ["kubeconform", "etcd", "kube-apiserver"].filter((name) => !existsSync(bin(name)));
 if (missing.length > 0 || !existsSync(join(tools, "crds"))) {
   throw new Error(`${tools} lacks ${missing.join(", ") || "Dapr's CRDs"}: run \`bash scripts/setup-k8s.sh\` (npm test runs it first)`);
+}
+if (!readdirSync(join(tools, "crds")).some((f) => f.includes("podmonitors"))) {
+  throw new Error(`${tools}/crds lacks the Prometheus Operator's CRDs: run \`bash scripts/setup-k8s.sh\` again`);
 }
 
 // --- kubeconform ------------------------------------------------------------------------------
@@ -157,8 +168,8 @@ async function collection(manifest: Manifest): Promise<string> {
   ).catch(() => {
     throw new Error(`the API server serves no ${manifest.kind} in ${manifest.apiVersion}`);
   });
-  const namespace = resource.namespaced ? `/namespaces/${manifest.metadata?.namespace ?? "default"}` : "";
-  return `${groupVersion}${namespace}/${resource.name}`;
+  const inNamespace = resource.namespaced ? `/namespaces/${manifest.metadata?.namespace ?? namespace}` : "";
+  return `${groupVersion}${inNamespace}/${resource.name}`;
 }
 
 /** What `kubectl apply --dry-run=server --validate=strict` asks: create it, persist nothing, reject unknown fields. */
@@ -196,6 +207,8 @@ beforeAll(async () => {
     `--token-auth-file=${join(work, "tokens.csv")}`,
     "--authorization-mode=RBAC",
     "--service-cluster-ip-range=10.96.0.0/16",
+    // On by default since 1.25; named so the restricted-namespace tests cannot pass without it.
+    "--enable-admission-plugins=PodSecurity",
   ]);
   await until("kube-apiserver /readyz", async () => ((await kube("GET", "/readyz")).status === 200 ? true : undefined));
   await until("the default namespace", async () => ((await kube("GET", "/api/v1/namespaces/default")).status === 200 ? true : undefined));
@@ -248,24 +261,74 @@ describe("the Kubernetes YAML", () => {
   });
 
   it("is accepted by a real kube-apiserver with Dapr's CRDs (server-side dry-run, strict fields)", async () => {
-    // A dry-run create in a namespace that does not exist fails: make the ones the manifests name.
-    for (const namespace of new Set(documents.map((d) => d.manifest.metadata?.namespace).filter(Boolean))) {
-      await kube("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
-    }
+    await createNamespaces();
     const failures: string[] = [];
-    for (const document of documents) {
+    for (const document of documents.filter((d) => d.manifest.kind !== "Namespace")) {
       const { status, body, warnings } = await dryRun(document.manifest);
       if (status !== 201 && status !== 200) failures.push(`${describeDocument(document)}: ${status} ${body.message}`);
       for (const warning of warnings) failures.push(`${describeDocument(document)}: warning: ${warning}`);
     }
     expect(failures).toEqual([]);
   });
+
+  it("runs every Deployment's pod under the restricted Pod Security profile (its template dry-run as a Pod)", async () => {
+    await createServiceAccounts();
+    const deployments = documents.filter((d) => d.manifest.kind === "Deployment");
+    expect(deployments.length).toBeGreaterThan(0);
+    const failures: string[] = [];
+    for (const document of deployments) {
+      const { status, body, warnings } = await dryRun(podOf(document.manifest));
+      if (status !== 201) failures.push(`${describeDocument(document)}'s pod: ${status} ${body.message}`);
+      for (const warning of warnings) failures.push(`${describeDocument(document)}'s pod: warning: ${warning}`);
+    }
+    expect(failures).toEqual([]);
+  });
 });
+
+/** The namespaces the documents live in, created for real (with namespace.yaml's Pod Security labels); once per file. */
+let namespaces: Promise<void> | undefined;
+function createNamespaces(): Promise<void> {
+  namespaces ??= (async () => {
+    const declared = documents.filter((d) => d.manifest.kind === "Namespace").map((d) => d.manifest);
+    const named = new Set([namespace, ...documents.map((d) => d.manifest.metadata?.namespace).filter(Boolean)]);
+    for (const name of named) {
+      const manifest = declared.find((m) => m.metadata.name === name) ?? { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+      const { status, body } = await kube("POST", "/api/v1/namespaces?fieldValidation=Strict", manifest);
+      if (status !== 201) throw new Error(`creating namespace ${name}: ${status} ${body.message}`);
+    }
+  })();
+  return namespaces;
+}
+
+/** The ServiceAccounts, created for real: a Pod naming one that does not exist is refused. After the dry-run of all documents. */
+let serviceAccounts: Promise<void> | undefined;
+function createServiceAccounts(): Promise<void> {
+  serviceAccounts ??= (async () => {
+    await createNamespaces();
+    for (const { manifest } of documents.filter((d) => d.manifest.kind === "ServiceAccount")) {
+      const { status, body } = await kube("POST", await collection(manifest), manifest);
+      if (status !== 201) throw new Error(`creating ServiceAccount ${manifest.metadata.name}: ${status} ${body.message}`);
+    }
+  })();
+  return serviceAccounts;
+}
+
+/** The Pod a Deployment's ReplicaSet would create (before Dapr's injector adds daprd). */
+function podOf(deployment: Manifest): Manifest {
+  const { template } = structuredClone(deployment.spec as Spec);
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { ...template.metadata, name: `${deployment.metadata.name}-pod`, namespace: deployment.metadata.namespace },
+    spec: template.spec,
+  };
+}
 
 // --- deliberately broken copies ---------------------------------------------------------------------
 
 /** A copy of the project's first document of a kind, or a minimal one when the project has none. */
 function copyOf(kind: string): Manifest {
+  if (kind === "Pod") return podOf(copyOf("Deployment"));
   const found = documents.find((d) => d.manifest.kind === kind)?.manifest;
   return structuredClone(found ?? fallbacks[kind]);
 }
@@ -292,8 +355,6 @@ const fallbacks: Record<string, Manifest> = {
     spec: { pubsubname: "pubsub", topic: "t", routes: { default: "/t" } },
   },
 };
-// biome-ignore lint/suspicious/noExplicitAny: the mutations reach into arbitrary manifest fields
-type Spec = any;
 const container = (m: Manifest) => (m.spec as Spec).template.spec.containers[0];
 
 const broken: { what: string; kind: string; mutate: (m: Manifest) => void; offline: RegExp | null; server: RegExp }[] = [
@@ -343,10 +404,36 @@ const broken: { what: string; kind: string; mutate: (m: Manifest) => void; offli
     offline: /additional properties 'route' not allowed|missing propert(y|ies) 'routes'/,
     server: /unknown field "spec.route"|spec.routes: Required value/,
   },
+  {
+    what: "a container running as root",
+    kind: "Pod",
+    mutate: (m) => Object.assign((m.spec as Spec).containers[0].securityContext, { runAsUser: 0 }),
+    offline: null, // a valid Pod: only Pod Security Admission, in the restricted namespace, refuses it
+    server: /violates PodSecurity "restricted:latest": runAsUser=0 \(container "app" must not set runAsUser=0\)/,
+  },
+  {
+    what: "a pod without the restricted securityContext",
+    kind: "Pod",
+    mutate: (m) => {
+      delete (m.spec as Spec).securityContext;
+      delete (m.spec as Spec).containers[0].securityContext;
+    },
+    offline: null,
+    server:
+      /violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false.*unrestricted capabilities.*runAsNonRoot != true.*seccompProfile/,
+  },
+  {
+    what: "an access-control operation without its action",
+    kind: "Configuration",
+    mutate: (m) => delete (m.spec as Spec).accessControl.policies[0].operations[0].action,
+    offline: /missing propert(y|ies) 'action'/,
+    server: /spec.accessControl.policies\[0\].operations\[0\].action: Required value/,
+  },
 ];
 
 describe("a deliberately broken copy", () => {
   it.each(broken)("is caught: $what ($kind)", async ({ kind, mutate, offline, server }) => {
+    await createServiceAccounts();
     const manifest = copyOf(kind);
     mutate(manifest);
 

@@ -290,3 +290,84 @@ spec:
     expect(run.stderr).toBe(`! ${cronWarning("replicas: 2")}\n`);
   });
 });
+
+describe("access control and secret scopes (with deploy/cluster.yaml)", () => {
+  const cluster = `namespace: shop
+trustDomain: public
+external:
+  - appId: ingress-nginx
+    namespace: ingress-nginx
+    calls:
+      - { appId: order-service, method: POST, path: /orders }
+`;
+  /** The fixture with cluster settings, generated as a user would have. */
+  const withCluster = () => {
+    const root = copyFixture();
+    mkdirSync(join(root, "deploy"), { recursive: true });
+    writeFileSync(join(root, "deploy/cluster.yaml"), cluster);
+    const run = spawnSync(node, [join(repo, "scripts/generate.ts")], { env: { ...process.env, DAPRLET_ROOT: root }, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(run.stderr);
+    return root;
+  };
+  const generated = "deploy/kubernetes/generated/order-service.yaml";
+  const check = (root: string) =>
+    spawnSync(node, [join(repo, "scripts/generate.ts"), "--check"], { env: { ...process.env, DAPRLET_ROOT: root }, encoding: "utf8" });
+
+  it("generates a Configuration that allows only what is called, and is then clean", async () => {
+    const root = withCluster();
+    expect(await checkProject(root)).toMatchObject({ drift: [], problems: [] });
+    expect(parse(readFileSync(join(root, generated), "utf8")).spec.accessControl).toEqual({
+      defaultAction: "deny",
+      trustDomain: "public",
+      policies: [
+        {
+          appId: "ingress-nginx",
+          namespace: "ingress-nginx",
+          trustDomain: "public",
+          defaultAction: "deny",
+          operations: [{ name: "/orders", httpVerb: ["POST"], action: "allow" }],
+        },
+      ],
+    });
+  });
+
+  it("fails npm run check when the policy on disk denies a route that is called (a hand-edited copy)", async () => {
+    const root = withCluster();
+    edit(root, generated, (y) => y.replace("- POST", "- PUT"));
+    const { drift, problems } = await checkProject(root);
+    expect(drift).toEqual([`${generated} differs from what the handlers generate`]);
+    expect(problems).toEqual([
+      `deploy/cluster.yaml calls order-service POST /orders, which ${generated} does not allow ingress-nginx (namespace ingress-nginx): run \`npm run generate\``,
+    ]);
+    const run = check(root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`✗ deploy/cluster.yaml calls order-service POST /orders, which ${generated} does not allow ingress-nginx`);
+  });
+
+  it("fails npm run check when a handler calls a route the app does not serve", async () => {
+    const root = withCluster();
+    writeFileSync(
+      join(root, "handlers/onOrderCancelled.ts"),
+      `import * as v from "valibot";
+import { defineHandler, invokeApp, topic } from "daprlet";
+
+export const onOrderCancelled = defineHandler({
+  trigger: topic("pubsub", "cancellations"),
+  schema: v.object({ orderId: v.string() }),
+  handle: ({ data }) => [invokeApp("order-service", "DELETE", \`/orders/\${data.orderId}\`)],
+});
+`,
+    );
+    const { problems } = await checkProject(root);
+    expect(problems).toContain(
+      "handlers/onOrderCancelled.ts calls order-service DELETE /orders/*, which order-service does not serve (its invoke routes: POST /orders)",
+    );
+    expect(check(root).status).toBe(1);
+  });
+
+  it("removes a generated Configuration of an app that is gone, as drift until then", async () => {
+    const root = withCluster();
+    writeFileSync(join(root, "deploy/kubernetes/generated/old-app.yaml"), "kind: Configuration\n");
+    expect((await checkProject(root)).drift).toEqual(["deploy/kubernetes/generated/old-app.yaml matches no handler"]);
+  });
+});

@@ -1,5 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import { type AppProject, accessManifests, type ClusterSettings, deniedCalls, generatedDir } from "../runtime/project/access.ts";
+import type { AccessControlSpec } from "../runtime/project/acl.ts";
+import { discoverHandlers } from "../runtime/project/discover.ts";
 import {
   cronReplicaWarnings,
   lintProject,
@@ -11,23 +15,60 @@ import {
 import { type GeneratedFile, subscriptionManifests, subscriptionsDir } from "../runtime/project/manifest.ts";
 import { loadProject } from "../runtime/project/project.ts";
 
-/** Regenerates the Subscription files in memory and compares them with disk; lints the YAML. Warnings do not fail the check. */
+/** The project's hand-written cluster settings; without the file no access control is generated. */
+export const clusterFile = "deploy/cluster.yaml";
+/** The Configuration spec every app's generated one starts from (tracing, metrics). */
+export const baseConfigurationFile = "deploy/configuration.yaml";
+
+/** Every app of dapr.yaml, its handlers discovered in its own folder (`appDirPath`). */
+async function loadApps(root: string): Promise<AppProject[]> {
+  const template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as { apps?: { appID: string; appDirPath?: string }[] };
+  const apps: AppProject[] = [];
+  for (const app of template.apps ?? []) {
+    const dir = resolve(root, app.appDirPath ?? ".");
+    const handlers = await discoverHandlers(join(dir, "handlers"), root);
+    apps.push({ appId: app.appID, handlers, readSource: (file) => readFileSync(join(root, file), "utf8") });
+  }
+  return apps;
+}
+
+/** The per-app Configurations (access control, secret scopes), and what the ones on disk would deny. */
+async function checkAccess(root: string): Promise<{ files: GeneratedFile[]; problems: string[] }> {
+  if (!existsSync(join(root, clusterFile))) return { files: [], problems: [] };
+  const cluster = parse(readFileSync(join(root, clusterFile), "utf8")) as ClusterSettings;
+  const base = existsSync(join(root, baseConfigurationFile))
+    ? ((parse(readFileSync(join(root, baseConfigurationFile), "utf8")) as { spec?: Record<string, unknown> }).spec ?? {})
+    : {};
+  const { files, calls, problems } = accessManifests(await loadApps(root), cluster, base);
+  const onDisk = (appId: string) => {
+    const path = join(root, generatedDir, `${appId}.yaml`);
+    if (!existsSync(path)) return undefined;
+    return (parse(readFileSync(path, "utf8")) as { spec?: { accessControl?: AccessControlSpec } }).spec?.accessControl;
+  };
+  return { files, problems: [...problems, ...deniedCalls(calls, onDisk)] };
+}
+
+/** Files in `dir` the generator owns but no longer writes. */
+const stale = (root: string, dir: string, expected: GeneratedFile[]) =>
+  (existsSync(join(root, dir)) ? readdirSync(join(root, dir)) : [])
+    .filter((f) => /\.ya?ml$/.test(f) && !expected.some((e) => e.path === `${dir}/${f}`))
+    .map((f) => `${dir}/${f}`);
+
+/** Regenerates the Subscription and Configuration files in memory and compares them with disk; lints the YAML. Warnings do not fail the check. */
 export async function checkProject(
   root: string,
-): Promise<{ expected: GeneratedFile[]; drift: string[]; problems: string[]; warnings: string[] }> {
+): Promise<{ expected: GeneratedFile[]; stale: string[]; drift: string[]; problems: string[]; warnings: string[] }> {
   const project = await loadProject(root);
-  const expected = subscriptionManifests(project.handlers, project.appId);
-  const dir = join(root, subscriptionsDir);
-  const onDisk = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)) : [];
+  const access = await checkAccess(root);
+  const expected = [...subscriptionManifests(project.handlers, project.appId), ...access.files];
+  const leftovers = [...stale(root, subscriptionsDir, expected), ...(access.files.length ? stale(root, generatedDir, expected) : [])];
   const drift = [
     ...expected.flatMap((f) => {
       const path = join(root, f.path);
       if (!existsSync(path)) return [`${f.path} is missing`];
       return readFileSync(path, "utf8") === f.contents ? [] : [`${f.path} differs from what the handlers generate`];
     }),
-    ...onDisk
-      .filter((f) => !expected.some((e) => e.path === `${subscriptionsDir}/${f}`))
-      .map((f) => `${subscriptionsDir}/${f} matches no handler`),
+    ...leftovers.map((f) => `${f} matches no handler`),
   ];
   const problems = lintProject({
     handlers: project.handlers,
@@ -36,6 +77,7 @@ export async function checkProject(
     readSource: (file) => readFileSync(join(root, file), "utf8"),
     health: loadAppHealth(root),
   });
+  problems.push(...access.problems);
   const warnings = [
     ...cronReplicaWarnings({
       handlers: project.handlers,
@@ -45,5 +87,5 @@ export async function checkProject(
     }),
     ...lockStoreWarnings({ handlers: project.handlers, components: project.components }),
   ];
-  return { expected, drift, problems, warnings };
+  return { expected, stale: leftovers, drift, problems, warnings };
 }

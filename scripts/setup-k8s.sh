@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what deploy/kubernetes.test.ts needs to prove the Kubernetes YAML, into .tools/k8s/:
 #   bin/kubeconform, schemas/ (offline validation: Kubernetes' JSON schemas + Dapr's CRDs as schemas)
-#   bin/etcd, bin/kube-apiserver, crds/ (a real API server with Dapr's CRDs, for server-side dry-run)
+#   bin/etcd, bin/kube-apiserver, crds/ (a real API server with Dapr's CRDs and the Prometheus
+#   Operator's PodMonitor and PrometheusRule, for server-side dry-run)
 # Everything is pinned below (Dapr's CRDs come from the dapr module package.json pins for daprd) and
 # built from the Go module proxy / PyPI. A version stamp sits beside each piece: what matches is
 # reused, so a warm run takes a tenth of a second; a cold run builds kube-apiserver (5-10 min on 2 cores;
@@ -13,6 +14,7 @@ etcd_version=3.6.16
 kubeconform_version=0.8.0
 kubernetes_validate_version=1.37.0 # PyPI wheel that bundles kubeconform-style schemas for k8s 1.25-1.37
 schema_kubernetes_version=1.36.0   # which of those schema sets kubeconform checks against
+prometheus_operator_version=0.85.0 # PodMonitor and PrometheusRule CRDs (deploy/kubernetes/monitoring.yaml, deploy/prometheus/)
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 pin() { sed -n "/\"dapr\": *{/,/}/s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$root/package.json"; }
@@ -125,19 +127,23 @@ else
   say "built kube-apiserver in $((SECONDS - start)) s"
 fi
 
-# Dapr's CRDs, as the API server installs them (crds/) and as kubeconform schemas (schemas/crds/).
-crds_stamp="dapr $dapr_version kubeconform $kubeconform_version"
+# Dapr's CRDs and the Prometheus Operator's two the manifests use, as the API server installs them
+# (crds/) and as kubeconform schemas (schemas/crds/).
+crds_stamp="dapr $dapr_version prometheus-operator $prometheus_operator_version kubeconform $kubeconform_version"
 if fresh "$tools/crds" "$crds_stamp"; then
-  say "Dapr $dapr_version CRDs already installed"
+  say "Dapr $dapr_version and Prometheus Operator $prometheus_operator_version CRDs already installed"
 else
   ensure_go
-  say "extracting Dapr $dapr_version CRDs"
+  say "extracting Dapr $dapr_version and Prometheus Operator $prometheus_operator_version CRDs"
   dapr=$(module_dir "github.com/dapr/dapr@v$dapr_version")
   [ -d "$dapr/charts/dapr/crds" ] || fail "github.com/dapr/dapr@v$dapr_version has no charts/dapr/crds/"
+  operator=$(module_dir "github.com/prometheus-operator/prometheus-operator@v$prometheus_operator_version")/example/prometheus-operator-crd
+  [ -f "$operator/monitoring.coreos.com_podmonitors.yaml" ] || fail "prometheus-operator v$prometheus_operator_version has no $operator/"
   script=$(module_dir "github.com/yannh/kubeconform@v$kubeconform_version")/scripts/openapi2jsonschema.py
   ensure_python
   rm -rf "$tools/crds" "$tools/schemas/crds" && mkdir -p "$tools/crds" "$tools/schemas/crds"
-  cp "$dapr"/charts/dapr/crds/*.yaml "$tools/crds/" && chmod u+w "$tools"/crds/*.yaml
+  cp "$dapr"/charts/dapr/crds/*.yaml "$operator"/monitoring.coreos.com_{podmonitors,prometheusrules}.yaml "$tools/crds/" &&
+    chmod u+w "$tools"/crds/*.yaml
   # Writes <kind>_<version>.json per served version, with additionalProperties: false (strict).
   (cd "$tools/schemas/crds" && python3 "$script" "$tools"/crds/*.yaml >/dev/null) || fail "converting the CRDs failed"
   stamp "$tools/crds" "$crds_stamp"
@@ -175,4 +181,4 @@ EOF
 fi
 
 "$bin/kube-apiserver" --version >/dev/null || fail "$bin/kube-apiserver does not run"
-say "ready: $bin/{kubeconform,etcd,kube-apiserver}, Dapr $dapr_version CRDs, Kubernetes $schema_kubernetes_version schemas"
+say "ready: $bin/{kubeconform,etcd,kube-apiserver}, Dapr $dapr_version and Prometheus Operator CRDs, Kubernetes $schema_kubernetes_version schemas"

@@ -2,7 +2,8 @@
 # Installs the servers the end-to-end suite starts (each test starts its own on free ports and stops it):
 #   Debian (apt, system-wide): redis-server, mosquitto, tmux (the terminal e2e/start-stop.test.ts drives),
 #     rabbitmq-server, postgresql, a Java runtime and maven (Kafka, Zipkin), python3-venv (moto),
-#     chromium (e2e/zipkin-ui.test.ts), curl (scripts/zipkin.sh);
+#     chromium (e2e/zipkin-ui.test.ts), curl (scripts/zipkin.sh), prometheus (promtool, for
+#     deploy/prometheus.test.ts);
 #   pinned, cached in .tools/ (ignored): Kafka 4.3.1 jars from Maven Central, moto 5.2.5 from PyPI,
 #     Azurite 3.35.0 from npm.
 # Reuses whatever is there. As root it installs what is missing; otherwise it prints exactly what to
@@ -30,6 +31,7 @@ have mvn || missing+=(maven)
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 have chromium || have chromium-browser || missing+=(chromium)
 have curl || missing+=(curl)
+have promtool || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing from Debian: ${missing[*]}"
