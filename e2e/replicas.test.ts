@@ -12,6 +12,9 @@ beforeAll(async () => {
   const start = () =>
     startStack({
       profiles: ["redis"],
+      // A dead replica's per-message locks live the deadline + 5 s: shorter than the 10 s
+      // processingTimeout below, so the messages the living replica reclaims find them gone.
+      env: { DAPRLET_DEADLINE_MS: "4000" },
       prepare: (dir) => {
         setMetadata(dir, "redis/statestore.yaml", "redisHost", `127.0.0.1:${redis.port}`);
         setMetadata(dir, "redis/pubsub.yaml", "redisHost", `127.0.0.1:${redis.port}`);

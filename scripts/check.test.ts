@@ -280,6 +280,14 @@ spec:
     ]);
   });
 
+  it("a Redis processingTimeout that a message's lock outlives (a reclaimed message would be refused)", async () => {
+    const root = copyFixture();
+    edit(root, "components/redis/pubsub.yaml", (y) => y.replace('value: "60000"', 'value: "10000"'));
+    expect((await checkProject(root)).warnings).toEqual([
+      'redis/pubsub.yaml ("pubsub") reclaims a message after processingTimeout 10000, while a delivery\'s lock lives 30 s (the deadline + 5 s): a message reclaimed from a dead replica would be refused until the lock expires. Raise processingTimeout above 30000, or lower DAPRLET_DEADLINE_MS',
+    ]);
+  });
+
   it("is a `!` line from npm run check, which still exits 0", () => {
     const root = withDeploy(deployment(2));
     const run = spawnSync(node, [join(repo, "scripts/generate.ts"), "--check"], {

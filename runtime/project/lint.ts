@@ -340,15 +340,34 @@ export function cronReplicaWarnings(input: {
  * has no lock store (a `lock.*` component). Two concurrent deliveries of one message (a message
  * Redis reclaimed beside the attempt still running) could then both apply its effects.
  */
-export function lockStoreWarnings(input: { handlers: HandlerDescriptor[]; components: ComponentInfo[] }): string[] {
+export function lockStoreWarnings(input: { handlers: HandlerDescriptor[]; components: ComponentInfo[]; deadlineMs?: number }): string[] {
   const guarded = input.handlers.filter((d) => triggerKindOf(d.trigger).guarded && d.handler.idempotency !== false);
   const stores = new Set(guarded.map((d) => (d.handler.idempotency ? d.handler.idempotency.store : undefined) ?? "statestore"));
   const profileOf = (c: ComponentInfo) => c.file.split("/").slice(0, -1).join("/");
-  return input.components
+  const unlocked = input.components
     .filter((c) => c.type === "state.redis" && stores.has(c.name))
     .filter((c) => !input.components.some((l) => l.type.startsWith("lock.") && profileOf(l) === profileOf(c)))
     .map(
       (c) =>
         `${c.file} ("${c.name}") is state.redis, whose transactions are not atomic, and ${profileOf(c) || "components/"} has no lock store: two concurrent deliveries of one message can both apply its effects. Add a lock.redis component (see components/redis/lockstore.yaml)`,
     );
+  // A message's lock lives the deadline + 5 s (serve/guarantees.ts); Redis reclaims a dead
+  // replica's message after processingTimeout, which must find that lock gone.
+  const lockSeconds = Math.ceil((input.deadlineMs ?? Number(process.env.DAPRLET_DEADLINE_MS ?? 25_000)) / 1000) + 5;
+  const early = guarded.length
+    ? input.components
+        .filter(
+          (c) => c.type === "pubsub.redis" && input.components.some((l) => l.type.startsWith("lock.") && profileOf(l) === profileOf(c)),
+        )
+        .filter((c) => {
+          const raw = c.metadata.processingTimeout ?? "60000";
+          const seconds = /^\d+$/.test(raw) ? Number(raw) / 1000 : goDuration(raw);
+          return seconds !== undefined && seconds > 0 && seconds <= lockSeconds;
+        })
+        .map(
+          (c) =>
+            `${c.file} ("${c.name}") reclaims a message after processingTimeout ${c.metadata.processingTimeout}, while a delivery's lock lives ${lockSeconds} s (the deadline + 5 s): a message reclaimed from a dead replica would be refused until the lock expires. Raise processingTimeout above ${lockSeconds * 1000}, or lower DAPRLET_DEADLINE_MS`,
+        )
+    : [];
+  return [...unlocked, ...early];
 }

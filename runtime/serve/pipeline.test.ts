@@ -573,3 +573,31 @@ describe("isConflict", () => {
     expect(isConflict({ effect, index: 0, of: 1, error })).toBe(conflict);
   });
 });
+
+describe("a throw in the handler's own functions", () => {
+  it("is an answer with its delivery report (log line, metric, span end), never Hono's bare 500", async () => {
+    const reports: { outcome: string; reason?: string }[] = [];
+    const pathThrows = defineHandler({
+      trigger: invoke("GET", "/paths/:id"),
+      schema: v.undefined(),
+      inputs: () => ({
+        a: callApp("x", "GET", () => {
+          throw new Error("no path");
+        }),
+      }),
+      handle: () => reply(200),
+    });
+    const app = createApp({
+      handlers: [describeHandler("pathThrows", pathThrows)],
+      client: sidecar.client,
+      execute: sidecar.execute,
+      watchers: [{ delivered: (r) => reports.push({ outcome: r.outcome.verdict.status, reason: r.outcome.verdict.reason }) }],
+    });
+    const res = await app.request("/paths/1");
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 500,
+      body: { error: "internal error", correlationId: expect.stringMatching(/^[\da-f]{32}$/) },
+    });
+    expect(reports).toEqual([{ outcome: "RETRY", reason: "handler threw in input a: Error: no path" }]);
+  });
+});
