@@ -4,7 +4,7 @@ import { json } from "./effect.ts";
 import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { stateSpan } from "./save-state.ts";
 import { type StateOptions, type StateValue, storedValue } from "./state-input.ts";
-import { readJson } from "./wire.ts";
+import { readAnswerJson } from "./wire.ts";
 
 interface BulkParams {
   store: string;
@@ -36,7 +36,7 @@ export const bulkStateInputKind: InputKind<BulkParams, "states"> = {
   describe: (p) => `states ${p.store}/[${p.keys.join(", ")}]`,
   call: (p) => ({ api: "state.bulk", method: "POST", path: daprdPath("state", { store: p.store }, "bulk"), body: json({ keys: p.keys }) }),
   read(p, res, schema): InputRead {
-    const answer = readJson(res.body);
+    const answer = readAnswerJson(res.body);
     if (!answer.ok || !Array.isArray(answer.value)) return { ok: false, fault: "unavailable", reason: `bulk state answer is not a list` };
     const byKey = new Map((answer.value as BulkItem[]).map((item) => [item.key, item]));
     const values = [];

@@ -3,7 +3,7 @@ import { checkedHeaders, daprdPath, methodPath } from "./daprd-path.ts";
 import { json } from "./effect.ts";
 import { type Earlier, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { summarizeIssues } from "./verdict.ts";
-import { readJson, text } from "./wire.ts";
+import { readAnswerJson, text } from "./wire.ts";
 
 /**
  * Another app's answer as `handle` receives it. 2xx: `ok` with the body validated by the schema;
@@ -84,7 +84,7 @@ export const callAppInputKind: InputKind<CallParams, "callApp"> = {
     answerAny: true,
   }),
   read(p, res, schema): InputRead {
-    const parsed = readJson(res.body);
+    const parsed = readAnswerJson(res.body);
     const body = res.body.length === 0 ? undefined : parsed.ok ? parsed.value : text(res.body);
     if (res.status >= 500) return { ok: false, fault: "unavailable", reason: `${p.appId} ${p.method} ${p.path} answered ${res.status}` };
     if (res.status >= 300) return { ok: true, value: { ok: false, status: res.status, body } };

@@ -1,6 +1,6 @@
 import { daprdPath } from "./daprd-path.ts";
 import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
-import { readJson } from "./wire.ts";
+import { readAnswerJson } from "./wire.ts";
 
 /** One configuration item; absent keys are missing from the record (daprd leaves out an empty version and metadata). */
 export interface ConfigurationItem {
@@ -42,7 +42,7 @@ export const configurationInputKind: InputKind<ConfigurationParams, "configurati
   read(p, res): InputRead {
     // daprd answers 204 with no body when none of the keys exists: every key is absent, not an error.
     if (res.status === 204 || res.body.length === 0) return { ok: true, value: {} };
-    const answer = readJson(res.body);
+    const answer = readAnswerJson(res.body);
     if (!answer.ok || typeof answer.value !== "object" || answer.value === null) {
       return { ok: false, fault: "unavailable", reason: `configuration ${p.store}: the answer is not an object` };
     }

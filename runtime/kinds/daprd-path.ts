@@ -66,7 +66,7 @@ type Named = Readonly<Record<string, unknown>>;
 
 /**
  * A daprd path below `/v1.0`: literal segments as given, each named value checked and encoded as
- * one segment; `{ many: … }` wrappers (via `segments`) may span several.
+ * one segment, and a `segments(field, value)` part split on `/` into several, each checked.
  * @example daprdPath("state", { store: e.store }, { key: e.key }) // "/state/statestore/order%2F1"
  */
 export function daprdPath(...parts: (string | Named | Segments)[]): string {

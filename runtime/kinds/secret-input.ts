@@ -1,6 +1,6 @@
 import { daprdPath } from "./daprd-path.ts";
 import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
-import { readJson } from "./wire.ts";
+import { readAnswerJson } from "./wire.ts";
 
 interface SecretParams {
   store: string;
@@ -40,7 +40,7 @@ export const secretInputKind: InputKind<SecretParams, "secret"> = {
   describe: (p) => `secret ${p.store}/${p.name}${p.key ? `#${p.key}` : ""}`,
   call: (p) => ({ api: "secrets.get", method: "GET", path: daprdPath("secrets", { store: p.store }, { name: p.name }) }),
   read(p, res): InputRead {
-    const answer = readJson(res.body);
+    const answer = readAnswerJson(res.body);
     const values = answer.ok ? (answer.value as Record<string, string> | null) : null;
     if (!values || typeof values !== "object") return { ok: false, fault: "unavailable", reason: `secret ${p.store}/${p.name}: no values` };
     if (p.key === undefined) return { ok: true, value: values };

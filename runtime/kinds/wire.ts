@@ -99,8 +99,20 @@ export function readJson(bytes: Uint8Array): { ok: true; value: unknown } | { ok
   if (!decoded.ok) return { ...decoded, unreadable: true };
   if (nestsDeeperThan(bytes, maxJsonDepth))
     return { ok: false, reason: `JSON nested deeper than ${maxJsonDepth} levels (DAPRLET_MAX_JSON_DEPTH)`, unreadable: true };
+  return parsed(decoded.value);
+}
+
+/**
+ * An answer from daprd (a stored value, a secret, another app's reply) as JSON, read as before:
+ * lenient UTF-8 and no depth limit. What is refused at the door is not re-judged on the way back.
+ */
+export function readAnswerJson(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; reason: string } {
+  return bytes.length === 0 ? { ok: false, reason: "empty body" } : parsed(text(bytes));
+}
+
+function parsed(json: string): { ok: true; value: unknown } | { ok: false; reason: string } {
   try {
-    return { ok: true, value: JSON.parse(decoded.value) };
+    return { ok: true, value: JSON.parse(json) };
   } catch (error) {
     return { ok: false, reason: `malformed JSON: ${(error as Error).message}` };
   }
