@@ -23,6 +23,16 @@ describe("decide", () => {
     ],
     ["schema issues", { issues: [issue] }, { status: "DROP", reason: "schema validation failed: amount: Invalid type", cause: "schema" }],
     [
+      "a value that would steer daprd's path",
+      { unsafe: { reason: 'publish pubsub/..: topic ".." is a dot segment' } },
+      { status: "DROP", reason: 'unsafe value: publish pubsub/..: topic ".." is a dot segment', cause: "unsafe" },
+    ],
+    [
+      "an unsafe value beats effects that look successful",
+      { unsafe: { reason: "x" }, effects: [publish("pubsub", "orders", {})] },
+      { status: "DROP", reason: "unsafe value: x", cause: "unsafe" },
+    ],
+    [
       "an input that is unavailable",
       { input: { fault: "unavailable", reason: "a: down" } },
       { status: "RETRY", reason: "input a: down", cause: "input" },
