@@ -56,6 +56,8 @@ export interface TriggerKind<T extends { kind: string }> {
   claims(trigger: T, route: string): { key: string; what: string }[];
   /** The components it cannot work without. */
   needs(trigger: T): ComponentNeed[];
+  /** What is wrong with the trigger as declared (a schedule the scheduler would refuse), each with its fix: `npm run check` and start-up refuse it. */
+  problems?(trigger: T): string[];
   /**
    * A message's identity across redeliveries, for attempt counts and dead-letter reasons:
    * `own` records this handler's failures, `seen` finds an earlier handler's. Undefined for

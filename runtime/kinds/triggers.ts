@@ -3,6 +3,7 @@
 import { bindingKind } from "./binding.ts";
 import { invokeKind } from "./invoke.ts";
 import { jobKind } from "./job.ts";
+import { jobFamilyKind } from "./job-family.ts";
 import { topicKind } from "./topic.ts";
 import type { TriggerKind } from "./trigger.ts";
 
@@ -11,6 +12,7 @@ export const triggerKinds = triggerTable({
   binding: bindingKind,
   invoke: invokeKind,
   job: jobKind,
+  jobFamily: jobFamilyKind,
 });
 
 /** Checks the table: each entry is a trigger kind whose `kind` is its key. */

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import type { HandlerDescriptor } from "../descriptor.ts";
+import { goDuration } from "../kinds/job-schedule.ts";
 import { triggerKindOf } from "../kinds/triggers.ts";
 import { blockOf, type ComponentInfo } from "./components.ts";
 
@@ -92,15 +93,6 @@ export function loadAppHealth(root: string): AppHealth | undefined {
     intervalSeconds: Number(app.appHealthProbeInterval ?? 5),
     threshold: Number(app.appHealthThreshold ?? 3),
   };
-}
-
-/** A Go duration (`1s`, `500ms`, `1m30s`) in seconds; undefined when it is not one. */
-export function goDuration(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-  const parts = [...String(text).matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join("") !== String(text)) return undefined;
-  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
 }
 
 /**

@@ -484,6 +484,21 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     bindings: bindingCalls,
     /** The jobs scheduled through the Jobs API, by name, as they were last scheduled. */
     jobs,
+    /**
+     * A firing of a scheduled job exactly as daprd delivers it (`POST /job/<name>`, its data as the
+     * whole body), to send with `testApp(...).request` or `runHandler`.
+     * @example await app.send("onReminder", sidecar.fire("reminder-o-1"))
+     */
+    fire: (name: string) => {
+      const job = jobs.get(name);
+      if (!job) throw new Error(`no job ${name} is scheduled (scheduled: ${[...jobs.keys()].join(", ") || "none"})`);
+      return {
+        method: "POST",
+        path: `/job/${name}`,
+        headers: { "content-type": "application/json" },
+        body: new TextEncoder().encode(JSON.stringify(job.data ?? {})),
+      };
+    },
     /** Every service invocation of a known app, in order. */
     invocations,
     /** A called app: `sidecar.app("payments").on("POST", "/charge", { status: 201, body: { id: "c-1" } })`. Unknown apps answer as daprd does (500 ERR_DIRECT_INVOKE). */

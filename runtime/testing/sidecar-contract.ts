@@ -14,7 +14,7 @@ import type { SidecarResponse } from "../kinds/input.ts";
 import { job } from "../kinds/job.ts";
 import { secretInputKind } from "../kinds/secret-input.ts";
 import { stateInputKind } from "../kinds/state-input.ts";
-import { jobBody } from "../serve/jobs.ts";
+import { jobTriggerBody } from "../serve/jobs.ts";
 import { createSidecarClient, createSidecarExecutor, SidecarError } from "../serve/sidecar.ts";
 import { fixtureRoot } from "./project-copy.ts";
 
@@ -355,7 +355,7 @@ export function describeJobsContract(name: string, target: () => ContractTarget,
     client({ api: "jobs.schedule", method: "POST", path: `/jobs/${job}`, body: JSON.stringify(body) });
   const remove = (job: string) => client({ api: "jobs.delete", method: "DELETE", path: `/jobs/${job}` });
   const refusal = (work: Promise<unknown>) => fails(work).then(({ status, errorCode }) => ({ status, errorCode }));
-  const body = jobBody(job("contract", { schedule: "@every 1h", data: { n: 1 } }));
+  const body = jobTriggerBody(job("contract", { schedule: "@every 1h", data: { n: 1 } }));
 
   describe(`jobs contract: ${name}`, () => {
     if (!options.scheduler) {

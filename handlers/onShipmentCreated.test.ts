@@ -1,0 +1,15 @@
+import { saveState, scheduleJob } from "daprlet";
+import { callHandle } from "daprlet/testing";
+import { describe, expect, it } from "vitest";
+import { onShipmentCreated } from "./onShipmentCreated.ts";
+import { onShipmentLate } from "./onShipmentLate.ts";
+
+describe("onShipmentCreated", () => {
+  it("records the shipment and schedules shipment-late-<orderId> 30 minutes later, for onShipmentLate", async () => {
+    expect(await callHandle(onShipmentCreated, { orderId: "o-1" }, { event: { time: "2026-03-01T12:00:00Z" } })).toEqual([
+      saveState("statestore", "shipment-o-1", { orderId: "o-1", status: "shipped", shippedAt: "2026-03-01T12:00:00Z" }),
+      { kind: "scheduleJob", name: "shipment-late-o-1", dueTime: "30m", data: { orderId: "o-1" } },
+    ]);
+    expect(scheduleJob(onShipmentLate, "o-1", { dueTime: "30m", data: { orderId: "o-1" } }).name).toBe("shipment-late-o-1");
+  });
+});
