@@ -37,6 +37,7 @@ const nameOf = (path: string) => decodeURIComponent(path.split("?")[0].split("/"
 export const jobFamilyKind: TriggerKind<JobFamilyTrigger> = {
   kind: "jobFamily",
   route: (t) => `/job/${t.prefix}-:key`,
+  serves: (_t, route) => [{ method: "POST", path: route }],
   describe: (t) => `job family ${t.prefix}-*`,
   // One path segment starting with `<prefix>-` (Hono's regexp param), so `/job/<prefix>` alone is not ours.
   mount: (app, _route, t, serve) => app.post(`/job/:job{${escapeRegExp(t.prefix)}-[^/]+}`, serve),

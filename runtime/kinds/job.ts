@@ -57,6 +57,7 @@ declare module "./trigger.ts" {
 export const jobKind: TriggerKind<JobTrigger> = {
   kind: "job",
   route: (t) => `/job/${t.name}`,
+  serves: (_t, route) => [{ method: "POST", path: route }],
   describe: (t) =>
     `job ${t.name} (${[t.schedule, t.dueTime && `due ${t.dueTime}`, t.repeats !== undefined && `×${t.repeats}`].filter(Boolean).join(", ")})`,
   mount: (app, route, _t, serve) => app.post(route, serve),

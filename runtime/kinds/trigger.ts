@@ -42,6 +42,8 @@ export interface TriggerKind<T extends { kind: string }> {
   route(trigger: T, name: string): string;
   /** One line naming the trigger, for logs, conflicts and the start-up banner: `topic pubsub/orders`. */
   describe(trigger: T): string;
+  /** The method and path of every route `mount` registers (Hono syntax), so overlaps are found at boot. */
+  serves(trigger: T, route: string): { method: string; path: string }[];
   /** Registers the handler's routes on the app (methods, and probes such as a binding's OPTIONS). */
   mount(app: Hono, route: string, trigger: T, serve: (c: Context) => Promise<Response>): void;
   /** Reads a request into its messages. Never throws: what cannot be read is a refused message. */
