@@ -56,6 +56,13 @@ const server = serve({ fetch: drain.wrap(app.fetch), port, hostname }, () => {
     appId: project.appId,
     jobs: jobTriggers(project.handlers),
     store: store || false,
+  }).then(({ refused }) => {
+    // A job the scheduler refuses would never fire: that is a broken app, not a log line to miss.
+    if (refused.length === 0) return;
+    const files = new Map(project.handlers.map((d) => [d.trigger.kind === "job" ? d.trigger.name : "", d.file]));
+    const lines = refused.map((r) => `  - ${files.get(r.name) ?? r.name}: the scheduler refused job ${r.name}: ${r.reason}`);
+    console.error(`[daprlet] ✗ start-up failed: fix the job's schedule and start again\n${lines.join("\n")}`);
+    void stop("a refused job", 1);
   });
 });
 
@@ -65,7 +72,7 @@ const server = serve({ fetch: drain.wrap(app.fetch), port, hostname }, () => {
 // batch processor: export them before exiting, or the last seconds of traces are lost.
 const drainMs = Number(process.env.DAPRLET_DRAIN_TIMEOUT_MS ?? 4_000);
 let stopping = false;
-const stop = async (signal: string) => {
+const stop = async (signal: string, code = 0) => {
   if (stopping) return;
   stopping = true;
   console.log(`[daprlet] ${signal}: draining ${drain.inFlight} request(s) in flight`);
@@ -75,7 +82,7 @@ const stop = async (signal: string) => {
   (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   await tracing?.shutdown().catch(() => {});
   console.log("[daprlet] drained, exiting");
-  process.exit(0);
+  process.exit(code);
 };
 process.on("SIGTERM", () => void stop("SIGTERM"));
 process.on("SIGINT", () => void stop("SIGINT"));

@@ -181,6 +181,15 @@ describe("lint reports", () => {
     ]);
   });
 
+  it("a job schedule the scheduler would refuse, with the file and what to write (start-up refuses it too)", async () => {
+    const root = copyFixture();
+    edit(root, "handlers/onReportJob.ts", (source) => source.replace('schedule: "@every 1s"', 'schedule: "1m" as never'));
+    const refusal =
+      'handlers/onReportJob.ts: job("report"): schedule "1m" is a duration, not a schedule: write "@every 1m" (or dueTime: "1m" to fire once)';
+    await expect(checkProject(root)).rejects.toThrow(refusal);
+    await expect(loadProject(root)).rejects.toThrow(refusal);
+  });
+
   it("a subscription file that matches no handler, as drift", async () => {
     const root = copyFixture();
     cpSync(join(root, "subscriptions/pubsub-orders.yaml"), join(root, "subscriptions/pubsub-legacy.yaml"));

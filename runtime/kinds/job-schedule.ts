@@ -107,9 +107,12 @@ export function scheduleProblem(schedule: string): string | undefined {
     return ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"].includes(s)
       ? undefined
       : `schedule "${schedule}" is not one of @yearly, @monthly, @weekly, @daily, @hourly or "@every <duration>"`;
+  if (goDuration(s.trim()) !== undefined)
+    return `schedule "${schedule}" is a duration, not a schedule: write "@every ${s.trim()}" (or dueTime: "${s.trim()}" to fire once)`;
   const fields = s.trim().split(/\s+/);
+  if (fields.length === 5) return `schedule "${schedule}" has 5 fields: Dapr's cron has 6, seconds first: "0 ${fields.join(" ")}"`;
   if (fields.length !== 6)
-    return `schedule "${schedule}" has ${fields.length} fields: Dapr's cron has 6, seconds first ("0 ${fields.slice(0, 5).join(" ")}" for the 5-field one)`;
+    return `schedule "${schedule}" has ${fields.length} fields: Dapr's cron has 6 (second minute hour day-of-month month day-of-week)`;
   for (const [i, f] of fields.entries()) {
     const problem = cronFieldProblem(f, i);
     if (problem) return `schedule "${schedule}": ${problem}`;

@@ -152,13 +152,18 @@ export function checkOutageWindow(
   return problems;
 }
 
-/** Components a trigger needs. Missing ones make start-up fail: daprd would never deliver. */
+/**
+ * Components a trigger needs, and what its kind finds wrong with it (a schedule the scheduler
+ * would refuse). Either makes start-up fail: daprd would never deliver.
+ */
 export function checkTriggers(handlers: HandlerDescriptor[], components: ComponentInfo[]): string[] {
-  return handlers.flatMap((d) =>
-    triggerKindOf(d.trigger)
-      .needs(d.trigger)
-      .flatMap((need) => missing(d.file, need.block, need.name, components)),
-  );
+  return handlers.flatMap((d) => {
+    const kind = triggerKindOf(d.trigger);
+    return [
+      ...(kind.problems?.(d.trigger) ?? []).map((p) => `${d.file}: ${p}`),
+      ...kind.needs(d.trigger).flatMap((need) => missing(d.file, need.block, need.name, components)),
+    ];
+  });
 }
 
 function missing(file: string, block: string, name: string, components: ComponentInfo[]): string[] {
