@@ -6,6 +6,12 @@ export type { HandlerDescriptor } from "./descriptor.ts";
 export { type BindingEvent, type BindingTrigger, binding } from "./kinds/binding.ts";
 export { states } from "./kinds/bulk-state-input.ts";
 export { type CallAnswer, callApp } from "./kinds/call-app-input.ts";
+export {
+  type ConfigurationChangedEvent,
+  type ConfigurationChangedTrigger,
+  configurationChanged,
+  configurationItem,
+} from "./kinds/configuration-changed.ts";
 export { type ConfigurationItem, configuration } from "./kinds/configuration-input.ts";
 export { type DeleteJob, deleteJob } from "./kinds/delete-job.ts";
 export { type DeleteState, deleteState } from "./kinds/delete-state.ts";

@@ -7,6 +7,7 @@ import { tracingFromEnv } from "./observe/otel-env.ts";
 import { createRecorder } from "./observe/record.ts";
 import { loadProject } from "./project/project.ts";
 import { createApp, metricsPath } from "./serve/app.ts";
+import { configurationWatches, watchConfiguration } from "./serve/configuration.ts";
 import { createDrain } from "./serve/drain.ts";
 import { defaultFailureStore } from "./serve/failures.ts";
 import { jobTriggers, scheduleJobs } from "./serve/jobs.ts";
@@ -42,12 +43,17 @@ const app = createApp({
 
 // Every route exists before the port opens: daprd fetches /dapr/subscribe once, right after it can connect.
 const drain = createDrain();
+let watcher: ReturnType<typeof watchConfiguration> | undefined;
 const server = serve({ fetch: drain.wrap(app.fetch), port, hostname }, () => {
   const lines = project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`);
   const observability = `  traces: ${tracing ? tracing.exporters.join(", ") : "off (no OTEL_* exporter)"}; metrics: GET ${metricsPath}`;
   console.log(
     `[daprlet] ${project.appId} listening on ${hostname}:${port} with ${project.handlers.length} handlers\n${lines.join("\n")}\n${observability}`,
   );
+  // Configuration subscriptions need the app to listen (daprd refuses them without an app channel)
+  // and are renewed after a daprd restart.
+  const watches = configurationWatches(project.handlers);
+  if (watches.length > 0) watcher = watchConfiguration({ client: createSidecarClient({ timeoutMs: 10_000 }), watches });
   // Jobs are upserted once the port is open, beside serving: scheduling waits (and retries) for daprd and its scheduler.
   // DAPRLET_JOBS_STORE="" keeps no list of scheduled jobs, so jobs of removed handlers are not deleted.
   const store = process.env.DAPRLET_JOBS_STORE ?? "statestore";
@@ -76,6 +82,8 @@ const stop = async (signal: string, code = 0) => {
   if (stopping) return;
   stopping = true;
   console.log(`[daprlet] ${signal}: draining ${drain.inFlight} request(s) in flight`);
+  // No new configuration deliveries: daprd would send them to a closing app.
+  await Promise.race([watcher?.stop(), new Promise((done) => setTimeout(done, 1_000))]);
   const left = await drain.start(drainMs);
   if (left) console.warn(`[daprlet] ${left} request(s) still in flight after ${drainMs} ms: daprd will redeliver them`);
   server.close();

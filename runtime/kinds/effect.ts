@@ -15,6 +15,10 @@ export type DaprApi =
   | "bindings.invoke"
   | "secrets.get"
   | "configuration.get"
+  | "configuration.subscribe"
+  | "configuration.unsubscribe"
+  | "metadata.get"
+  | "metadata.set"
   | "invoke"
   | "jobs.schedule"
   | "jobs.delete";

@@ -31,7 +31,7 @@ export interface TriggerEvents<T, D> {}
 
 /** A component a trigger cannot work without: start-up refuses to run without it. */
 export interface ComponentNeed {
-  block: "pubsub" | "bindings" | "state";
+  block: "pubsub" | "bindings" | "state" | "configuration";
   name: string;
 }
 

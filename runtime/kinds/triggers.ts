@@ -1,6 +1,7 @@
 // The trigger kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Trigger` and every lookup follow from this table.
 import { bindingKind } from "./binding.ts";
+import { configurationChangedKind } from "./configuration-changed.ts";
 import { invokeKind } from "./invoke.ts";
 import { jobKind } from "./job.ts";
 import { jobFamilyKind } from "./job-family.ts";
@@ -13,6 +14,7 @@ export const triggerKinds = triggerTable({
   invoke: invokeKind,
   job: jobKind,
   jobFamily: jobFamilyKind,
+  configurationChanged: configurationChangedKind,
 });
 
 /** Checks the table: each entry is a trigger kind whose `kind` is its key. */

@@ -1,6 +1,7 @@
 import type { GenericSchema, InferInput } from "valibot";
 import type { Handler } from "../define.ts";
 import type { BindingEvent } from "../kinds/binding.ts";
+import type { ConfigurationChangedEvent } from "../kinds/configuration-changed.ts";
 import type { InvokeEvent } from "../kinds/invoke.ts";
 import type { JobEvent } from "../kinds/job.ts";
 import type { JobFamilyEvent, JobFamilyTrigger } from "../kinds/job-family.ts";
@@ -200,6 +201,37 @@ export const jobFamilyEvent = <D>(
   data: D,
   o: Partial<Omit<JobFamilyEvent<D>, "data" | "key">> = {},
 ): JobFamilyEvent<D> => ({ ...jobEvent(data, { job: `${handler.trigger.prefix}-${key}`, ...o }), key });
+
+/** The event a configurationChanged handler receives: the changed items; `key` defaults to the first item's. */
+export const configurationEvent = <D>(
+  store: string,
+  data: D,
+  o: Partial<Omit<ConfigurationChangedEvent<D>, "data">> = {},
+): ConfigurationChangedEvent<D> => ({
+  data,
+  store,
+  key: Object.keys((data ?? {}) as object)[0] ?? "key",
+  subscriptionId: "00000000-0000-4000-8000-000000000000",
+  ...o,
+});
+
+/**
+ * A configuration change exactly as daprd delivers it: `POST /configuration/<store>/<key>`, one
+ * per changed key, each with the whole event `{ id, items }`.
+ */
+export function configurationRequest(
+  store: string,
+  items: Record<string, { value?: string; version?: string; metadata?: Record<string, string> }>,
+  o: { key?: string; id?: string } = {},
+): Delivery {
+  const key = o.key ?? Object.keys(items)[0];
+  return {
+    method: "POST",
+    path: `/configuration/${store}/${key}`,
+    headers: { "content-type": "application/json" },
+    body: encode({ id: o.id ?? "00000000-0000-4000-8000-000000000000", items }),
+  };
+}
 
 /** The event of an invoked route; its param keys come from `params`, e.g. `invokeEvent(body, { params: { sku: "s-1" } })`. */
 export const invokeEvent = <D, const K extends string = never>(

@@ -63,7 +63,8 @@ export type Operation =
   | "getConfiguration"
   | "invoke"
   | "scheduleJob"
-  | "deleteJob";
+  | "deleteJob"
+  | "subscribeConfiguration";
 
 /** A failure to inject: the next `times` calls of `operation` answer `status` (or hang `delayMs`). */
 export interface Failure {
@@ -151,6 +152,9 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const bindingCalls: BindingCall[] = [];
   const failures: Failure[] = [];
   const jobs = new Map<string, ScheduledJob>();
+  // What lives in daprd's memory only: configuration subscriptions and metadata attributes (`restart` loses them).
+  const subscriptions = new Map<string, { store: string; keys: string[] }>();
+  const attributes = new Map<string, string>();
 
   // Secret and configuration stores: known names (as components would define them) and their
   // contents, seeded from the options again on every reset.
@@ -226,7 +230,12 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     http.get(`${base}/v1.0/healthz`, () => new HttpResponse(null, { status: 204 })),
     http.get(`${base}/v1.0/healthz/outbound`, () => new HttpResponse(null, { status: 204 })),
     http.all(`${base}/*`, ({ request }) => guard(request)),
-    http.get(`${base}/v1.0/metadata`, () =>
+  ];
+  // Every daprd API the runtime calls, served the way daprd 1.18 answers it (the contract suite
+  // runs the same assertions against a real daprd). Checked against `DaprApi`: an effect kind
+  // using an API the fake does not serve does not compile.
+  const apis = {
+    "metadata.get": http.get(`${base}/v1.0/metadata`, () =>
       HttpResponse.json({
         id: options.appId ?? "order-service",
         components: [
@@ -236,13 +245,39 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
           ...[...secretStores].map((name) => ({ name, type: "secretstores.local.file", version: "v1" })),
           ...[...configurationStores].map((name) => ({ name, type: "configuration.redis", version: "v1" })),
         ],
+        extended: Object.fromEntries(attributes),
       }),
     ),
-  ];
-  // Every daprd API the runtime calls, served the way daprd 1.18 answers it (the contract suite
-  // runs the same assertions against a real daprd). Checked against `DaprApi`: an effect kind
-  // using an API the fake does not serve does not compile.
-  const apis = {
+    // daprd keeps custom attributes in memory (gone after a restart) and answers 204.
+    "metadata.set": http.put(`${base}/v1.0/metadata/:key`, async ({ request, params }) => {
+      attributes.set(String(params.key), await request.text());
+      return new HttpResponse(null, { status: 204 });
+    }),
+    "configuration.subscribe": ["v1.0", "v1.0-alpha1"].map((version) =>
+      http.get(`${base}/${version}/configuration/:store/subscribe`, async ({ request, params }) => {
+        const store = String(params.store);
+        if (!configurationStores.has(store))
+          return daprError(400, "ERR_CONFIGURATION_STORE_NOT_FOUND", `configuration store ${store} not found`);
+        const failure = await injected("subscribeConfiguration");
+        if (failure) return failure;
+        const id = randomUUID();
+        subscriptions.set(id, { store, keys: new URL(request.url).searchParams.getAll("key") });
+        return HttpResponse.json({ id });
+      }),
+    ),
+    "configuration.unsubscribe": ["v1.0", "v1.0-alpha1"].map((version) =>
+      http.get(`${base}/${version}/configuration/:store/:id/unsubscribe`, ({ params }) => {
+        if (!subscriptions.delete(String(params.id)))
+          return HttpResponse.json(
+            {
+              ok: false,
+              message: `error occurred while unsubscribing configuration ${params.id}: subscription with id ${params.id} does not exist`,
+            },
+            { status: 500 },
+          );
+        return HttpResponse.json({ ok: true });
+      }),
+    ),
     "state.transaction": http.post(`${base}/v1.0/state/:store/transaction`, async ({ request, params }) => {
       const items = storeOf(String(params.store));
       if (!items) return daprError(400, "ERR_STATE_STORE_NOT_FOUND", `state store ${params.store} is not found`);
@@ -484,6 +519,30 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     bindings: bindingCalls,
     /** The jobs scheduled through the Jobs API, by name, as they were last scheduled. */
     jobs,
+    /** Open configuration subscriptions by id. */
+    subscriptions,
+    /** What a daprd restart loses: configuration subscriptions and metadata attributes. */
+    restart: () => {
+      subscriptions.clear();
+      attributes.clear();
+    },
+    /**
+     * Changes `key` and returns what daprd would deliver for it: one `POST /configuration/<store>/<key>`
+     * per subscription watching it, each with the whole event `{ id, items }`.
+     * @example for (const d of sidecar.change("configstore", "express-shipping", "on")) await app.send("onExpressShipping", d)
+     */
+    change: (store: string, key: string, value: string | ConfigurationSeed) => {
+      configure(store, key, value);
+      const { version, metadata, ...item } = configuration.get(store)?.get(key) as ConfigurationEntry;
+      return [...subscriptions]
+        .filter(([, sub]) => sub.store === store && (sub.keys.length === 0 || sub.keys.includes(key)))
+        .map(([id]) => ({
+          method: "POST",
+          path: `/configuration/${store}/${key}`,
+          headers: { "content-type": "application/json" },
+          body: new TextEncoder().encode(JSON.stringify({ id, items: { [key]: { ...item, version, metadata } } })),
+        }));
+    },
     /**
      * A firing of a scheduled job exactly as daprd delivers it (`POST /job/<name>`, its data as the
      * whole body), to send with `testApp(...).request` or `runHandler`.
@@ -526,6 +585,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       invocations.length = 0;
       apps.clear();
       jobs.clear();
+      subscriptions.clear();
+      attributes.clear();
       seedStores();
     },
   };

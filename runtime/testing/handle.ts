@@ -4,7 +4,7 @@ import type { Effect } from "../kinds/effects.ts";
 import type { Inputs, InputValues } from "../kinds/input.ts";
 import type { Trigger } from "../kinds/triggers.ts";
 import { summarizeIssues } from "../kinds/verdict.ts";
-import { bindingEvent, invokeEvent, jobEvent, jobFamilyEvent, topicEvent } from "./builders.ts";
+import { bindingEvent, configurationEvent, invokeEvent, jobEvent, jobFamilyEvent, topicEvent } from "./builders.ts";
 
 type TriggerOfKind<K> = Extract<Trigger, { kind: K }>;
 /** A sample event for each trigger kind, around already-validated data. A new kind without one does not compile. */
@@ -14,6 +14,7 @@ const sampleEvents: { [K in Trigger["kind"]]: (trigger: TriggerOfKind<K>, data: 
   invoke: (_t, data) => invokeEvent(data),
   job: (t, data) => jobEvent(data, { job: t.name }),
   jobFamily: (t, data) => jobFamilyEvent({ trigger: t }, "key", data),
+  configurationChanged: (t, data) => configurationEvent(t.store, data),
 };
 
 type EventOverrides<T extends Trigger, S extends v.GenericSchema> = Partial<Omit<HandlerEvent<T, v.InferOutput<S>>, "data">>;
