@@ -3,7 +3,7 @@
 // and after daprd restarts (forgetting every subscription) the runtime subscribes again.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, setMetadata, startStack, waitFor } from "./harness.ts";
+import { redisWithConfiguration, type Stack, startStack, waitFor } from "./harness.ts";
 import { type Server, startRedis } from "./servers.ts";
 
 describe("configurationChanged on the redis profile's configuration store", () => {
@@ -12,12 +12,7 @@ describe("configurationChanged on the redis profile's configuration store", () =
   beforeAll(async () => {
     redis = await startRedis();
     stack = await startStack({
-      profiles: ["redis", "configuration"],
-      prepare: (dir) => {
-        for (const file of ["redis/statestore.yaml", "redis/pubsub.yaml", "configuration/configstore.yaml"]) {
-          setMetadata(dir, file, "redisHost", `127.0.0.1:${redis.port}`);
-        }
-      },
+      ...redisWithConfiguration(redis.port),
     });
   });
   afterAll(async () => {

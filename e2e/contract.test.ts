@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe } from "vitest";
 import { describeConfigurationContract, describeJobsContract, describeSidecarContract } from "../runtime/testing/sidecar-contract.ts";
-import { type Stack, setMetadata, startStack } from "./harness.ts";
+import { redisWithConfiguration, type Stack, startStack } from "./harness.ts";
 import { type Server, startRedis, startScheduler } from "./servers.ts";
 
 describe("embedded profile", () => {
@@ -44,13 +44,8 @@ describe("redis profile with a configuration store", () => {
   beforeAll(async () => {
     redis = await startRedis();
     stack = await startStack({
-      profiles: ["redis", "configuration"],
+      ...redisWithConfiguration(redis.port),
       env: { DAPR_API_TOKEN: "contract-token" },
-      prepare: (dir) => {
-        for (const file of ["redis/statestore.yaml", "redis/pubsub.yaml", "configuration/configstore.yaml"]) {
-          setMetadata(dir, file, "redisHost", `127.0.0.1:${redis.port}`);
-        }
-      },
     });
   });
   afterAll(async () => {

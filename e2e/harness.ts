@@ -95,6 +95,16 @@ export function setMetadata(dir: string, file: string, name: string, value: stri
   writeFileSync(path, yaml.replace(pattern, `$1"${value}"`));
 }
 
+/** The fixture's redis profile with its configuration store, all pointed at one Redis server: `startStack({ ...redisWithConfiguration(port) })`. */
+export const redisWithConfiguration = (redisPort: number): Pick<StackOptions, "profiles" | "prepare"> => ({
+  profiles: ["redis", "configuration"],
+  prepare: (dir) => {
+    for (const file of ["redis/statestore.yaml", "redis/pubsub.yaml", "configuration/configstore.yaml"]) {
+      setMetadata(dir, file, "redisHost", `127.0.0.1:${redisPort}`);
+    }
+  },
+});
+
 /** A component a later folder defines again replaces the earlier one (daprd refuses duplicates): see overriddenComponentFiles. */
 function dropOverridden(dir: string, resources: string[]) {
   for (const file of overriddenComponentFiles(dir, resources)) rmSync(join(dir, file), { force: true });

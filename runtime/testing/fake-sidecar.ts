@@ -533,7 +533,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
      */
     change: (store: string, key: string, value: string | ConfigurationSeed) => {
       configure(store, key, value);
-      const { version, metadata, ...item } = configuration.get(store)?.get(key) as ConfigurationEntry;
+      const { version, metadata, ...item } = (configuration.get(store) as Map<string, ConfigurationEntry>).get(key) as ConfigurationEntry;
       return [...subscriptions]
         .filter(([, sub]) => sub.store === store && (sub.keys.length === 0 || sub.keys.includes(key)))
         .map(([id]) => ({
