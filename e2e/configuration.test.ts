@@ -2,7 +2,10 @@
 // subscribes at start, a key changed with redis-cli reaches the fixture's onExpressShippingChanged,
 // and after daprd restarts (forgetting every subscription) the runtime subscribes again.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureRoot } from "../runtime/testing/project-copy.ts";
 import { redisWithConfiguration, type Stack, startStack, waitFor } from "./harness.ts";
 import { type Server, startRedis } from "./servers.ts";
 
@@ -13,6 +16,7 @@ describe("configurationChanged on the redis profile's configuration store", () =
     redis = await startRedis();
     stack = await startStack({
       ...redisWithConfiguration(redis.port),
+      handlers: { onExpressShippingChanged: readFileSync(join(fixtureRoot, "profiled/onExpressShippingChanged.ts"), "utf8") },
     });
   });
   afterAll(async () => {

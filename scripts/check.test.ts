@@ -220,6 +220,28 @@ export const onAudit = defineHandler({
   });
 });
 
+describe("profiles: what the active profile lacks", () => {
+  const onLimits = `import * as v from "valibot";
+import { configuration, defineHandler, topic } from "daprlet";
+export const onLimits = defineHandler({
+  trigger: topic("pubsub", "limits"),
+  schema: v.unknown(),
+  inputs: () => ({ limits: configuration("configstore", ["max"]) }),
+  handle: () => [],
+});
+`;
+  it("reports an input naming a store only another profile has, for the profile dapr.yaml runs, and not for one that has it", async () => {
+    const root = copyFixture();
+    writeFileSync(join(root, "handlers/onLimits.ts"), onLimits);
+    spawnSync(node, [join(repo, "scripts/generate.ts")], { env: { ...process.env, DAPRLET_ROOT: root } });
+    expect((await checkProject(root)).problems).toEqual([
+      'handlers/onLimits.ts names configuration store "configstore", which the active profile (components/common + components/embedded) lacks: there every delivery fails reading or writing it (RETRY, then the dead letter). It is in components/configuration/: check and run that profile (DAPRLET_PROFILES=configuration npm run check; npm start configuration), or add "configstore" to components/embedded/',
+    ]);
+    vi.stubEnv("DAPRLET_PROFILES", "redis,configuration");
+    expect((await checkProject(root)).problems).toEqual([]);
+  });
+});
+
 describe("warnings (npm run check prints them and still passes)", () => {
   const deployment = (replicas: number | undefined, appId = "order-service") => `apiVersion: apps/v1
 kind: Deployment
@@ -266,7 +288,7 @@ spec:
     expect((await checkProject(withDeploy(deployment(1) + hpa(1)))).warnings).toEqual([]);
     expect((await checkProject(withDeploy(deployment(3, "payment-gateway")))).warnings).toEqual([]);
     expect((await checkProject(copyFixture())).warnings).toEqual([]);
-  });
+  }, 30_000); // three copies of the fixture, each generated and checked: slow on a loaded machine
 
   it("is a `!` line from npm run check, which still exits 0", () => {
     const root = withDeploy(deployment(2));

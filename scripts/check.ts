@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cronReplicaWarnings, lintProject, loadAppHealth, loadResiliency, loadWorkloads } from "../runtime/project/lint.ts";
+import { activeProfiles, cronReplicaWarnings, lintProject, loadAppHealth, loadResiliency, loadWorkloads } from "../runtime/project/lint.ts";
 import { type GeneratedFile, subscriptionManifests, subscriptionsDir } from "../runtime/project/manifest.ts";
 import { loadProject } from "../runtime/project/project.ts";
 
@@ -28,6 +28,7 @@ export async function checkProject(
     resiliency: loadResiliency(join(root, "resiliency")),
     readSource: (file) => readFileSync(join(root, file), "utf8"),
     health: loadAppHealth(root),
+    profiles: activeProfiles(root),
   });
   const warnings = cronReplicaWarnings({
     handlers: project.handlers,

@@ -9,3 +9,7 @@ export type Shipment = v.InferOutput<typeof Shipment>;
 
 /** The state key of an order's shipment. */
 export const shipmentKey = (orderId: string) => `shipment-${orderId}`;
+
+/** Where the express-shipping switch is kept (by onExpressShippingChanged). */
+export const expressShippingKey = "settings-express-shipping";
+export const ExpressShipping = v.object({ enabled: v.boolean() });

@@ -185,6 +185,39 @@ const effectCalls: [RegExp, string][] = [
   [/\binvokeBinding\(\s*["'`]([^"'`$]+)["'`]/g, "bindings"],
 ];
 
+/**
+ * The component folders daprd loads by default: `DAPRLET_PROFILES` (comma-separated, besides
+ * common/), else the `./components/<folder>` entries of dapr.yaml's resourcesPaths (common and
+ * apps[0]). Undefined when every component is loaded (a flat components/) or nothing says.
+ */
+export function activeProfiles(root: string, env: Record<string, string | undefined> = process.env): string[] | undefined {
+  if (env.DAPRLET_PROFILES) return ["common", ...env.DAPRLET_PROFILES.split(",").map((p) => p.trim())];
+  let template: { common?: { resourcesPaths?: string[] }; apps?: { resourcesPaths?: string[] }[] };
+  try {
+    template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as typeof template;
+  } catch {
+    return undefined;
+  }
+  const paths = [...(template.common?.resourcesPaths ?? []), ...(template.apps?.[0]?.resourcesPaths ?? [])].map((p) =>
+    p.replace(/^\.\//, ""),
+  );
+  if (paths.some((p) => p.replace(/\/$/, "") === "components")) return undefined;
+  const folders = paths.flatMap((p) => /^components\/([^/]+)\/?$/.exec(p)?.[1] ?? []);
+  return folders.length ? folders : undefined;
+}
+
+/** A component an input or effect names that exists in some profile but not in the active one. */
+function notInProfile(file: string, block: string, name: string, components: ComponentInfo[], profiles: string[] | undefined): string[] {
+  if (!profiles) return [];
+  const matching = components.filter((c) => c.name === name && blockOf(c.type) === block);
+  if (matching.length === 0 || matching.some((c) => profiles.includes(c.file.split("/")[0]))) return [];
+  const where = [...new Set(matching.map((c) => c.file.split("/")[0]))];
+  const active = profiles.map((p) => `components/${p}`).join(" + ");
+  return [
+    `${file} names ${blockWord[block]} "${name}", which the active profile (${active}) lacks: there every delivery fails reading or writing it (RETRY, then the dead letter). It is in ${where.map((w) => `components/${w}/`).join(", ")}: check and run that profile (DAPRLET_PROFILES=${where[0]} npm run check; npm start ${where[0]}), or add "${name}" to ${active.split(" + ").at(-1)}/`,
+  ];
+}
+
 /** Everything `npm run check` reports besides drift. (Handler files only: shared code in handlers/lib/ is not read.) */
 export function lintProject(input: {
   handlers: HandlerDescriptor[];
@@ -193,14 +226,21 @@ export function lintProject(input: {
   readSource: (file: string) => string;
   /** dapr.yaml's health-check settings; without them the outage check is skipped. */
   health?: AppHealth;
+  /** The component folders daprd runs with (`activeProfiles`); without them every folder counts. */
+  profiles?: string[];
 }): string[] {
-  const { handlers, components, resiliency } = input;
+  const { handlers, components, resiliency, profiles } = input;
   const problems = checkTriggers(handlers, components);
   problems.push(...checkOutageWindow(handlers, components, resiliency, input.health));
   for (const d of handlers) {
     const source = input.readSource(d.file);
+    // Profiles matter for what a delivery reads and writes: that fails every delivery (RETRY, then
+    // the dead letter). A trigger whose component a profile lacks is only never delivered there
+    // (an add-on profile such as mqtt/ brings it), which the start-up banner and logs show.
     for (const [pattern, block] of effectCalls) {
-      for (const [, name] of source.matchAll(pattern)) problems.push(...missing(d.file, block, name, components));
+      for (const [, name] of source.matchAll(pattern)) {
+        problems.push(...missing(d.file, block, name, components), ...notInProfile(d.file, block, name, components, profiles));
+      }
     }
   }
   for (const d of handlers) {

@@ -6,7 +6,7 @@ import { describeHandler } from "../descriptor.ts";
 import { configurationChangedKind } from "../kinds/configuration-changed.ts";
 import { configurationEvent, configurationRequest } from "../testing/builders.ts";
 import { createFakeSidecar } from "../testing/fake-sidecar.ts";
-import { onExpressShippingChanged } from "../testing/fixture/handlers/onExpressShippingChanged.ts";
+import { onExpressShippingChanged } from "../testing/fixture/profiled/onExpressShippingChanged.ts";
 import { callHandle } from "../testing/handle.ts";
 import { runHandler, testApp } from "../testing/run.ts";
 import { configurationWatches, watchConfiguration, watchMarker } from "./configuration.ts";
