@@ -7,7 +7,7 @@ import {
   describeRedisContract,
   describeSidecarContract,
 } from "../runtime/testing/sidecar-contract.ts";
-import { type Stack, setMetadata, startStack } from "./harness.ts";
+import { redisWithConfiguration, type Stack, setMetadata, startStack } from "./harness.ts";
 import { type Server, startRedis, startScheduler } from "./servers.ts";
 
 describe("embedded profile", () => {
@@ -49,13 +49,8 @@ describe("redis profile with a configuration store", () => {
   beforeAll(async () => {
     redis = await startRedis();
     stack = await startStack({
-      profiles: ["redis", "configuration"],
+      ...redisWithConfiguration(redis.port),
       env: { DAPR_API_TOKEN: "contract-token" },
-      prepare: (dir) => {
-        for (const file of ["redis/statestore.yaml", "redis/pubsub.yaml", "configuration/configstore.yaml"]) {
-          setMetadata(dir, file, "redisHost", `127.0.0.1:${redis.port}`);
-        }
-      },
     });
   });
   afterAll(async () => {

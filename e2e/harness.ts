@@ -79,6 +79,8 @@ export interface Stack {
   killApp: (signal?: NodeJS.Signals) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Starts the app process again on the same port (after `killApp`). */
   restartApp: () => void;
+  /** Stops daprd (SIGTERM) and starts it again on the same ports, keeping the app; resolves once it is healthy. */
+  restartDaprd: () => Promise<void>;
   /** SIGKILLs daprd and the app together, as a node or pod dying would (no shutdown of either). */
   crash: () => Promise<void>;
   stop: () => Promise<void>;
@@ -104,6 +106,16 @@ function shareRedisWithLockStore(dir: string) {
   const host = /- name: redisHost\n\s+value: "([^"]*)"/.exec(readFileSync(state, "utf8"))?.[1];
   if (host) setMetadata(dir, "redis/lockstore.yaml", "redisHost", host);
 }
+
+/** The fixture's redis profile with its configuration store, all pointed at one Redis server: `startStack({ ...redisWithConfiguration(port) })`. */
+export const redisWithConfiguration = (redisPort: number): Pick<StackOptions, "profiles" | "prepare"> => ({
+  profiles: ["redis", "configuration"],
+  prepare: (dir) => {
+    for (const file of ["redis/statestore.yaml", "redis/pubsub.yaml", "configuration/configstore.yaml"]) {
+      setMetadata(dir, file, "redisHost", `127.0.0.1:${redisPort}`);
+    }
+  },
+});
 
 /** A component a later folder defines again replaces the earlier one (daprd refuses duplicates): see overriddenComponentFiles. */
 function dropOverridden(dir: string, resources: string[]) {
@@ -147,36 +159,40 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const profiles = options.profiles ?? ["embedded"];
   const resources = options.resources ?? ["components/common", ...profiles.map((p) => `components/${p}`), "subscriptions", "resiliency"];
   dropOverridden(dir, resources);
-  const sidecar = spawn(
-    daprd,
-    [
-      ["--app-id", project.appId],
-      ["--app-port", String(appPort)],
-      ["--app-channel-address", "127.0.0.1"],
-      ["--dapr-http-port", String(daprPort)],
-      ["--dapr-grpc-port", String(grpcPort)],
-      ["--dapr-internal-grpc-port", String(internalPort)],
-      ["--metrics-port", String(metricsPort)],
-      ["--dapr-listen-addresses", "127.0.0.1"],
-      ...resources.map((r) => ["--resources-path", join(dir, r)]),
-      // A project without a Configuration of its own (an example app) gets the checkout's.
+  const startDaprd = () => {
+    const p = spawn(
+      daprd,
       [
-        "--config",
-        existsSync(join(dir, "config/dapr-config.yaml"))
-          ? join(dir, "config/dapr-config.yaml")
-          : join(projectRoot, "config/dapr-config.yaml"),
-      ],
-      ["--enable-app-health-check"],
-      ["--app-health-check-path", "/healthz"],
-      ["--app-health-probe-interval", "1"],
-      ["--log-level", "info"],
-      options.schedulerAddress ? ["--scheduler-host-address", options.schedulerAddress] : [],
-      options.daprdArgs ?? [],
-    ].flat(),
-    // daprd resolves localstorage's relative rootPath against its working directory, as under `dapr run -f`.
-    { cwd: dir, env },
-  );
-  capture(sidecar, "daprd");
+        ["--app-id", project.appId],
+        ["--app-port", String(appPort)],
+        ["--app-channel-address", "127.0.0.1"],
+        ["--dapr-http-port", String(daprPort)],
+        ["--dapr-grpc-port", String(grpcPort)],
+        ["--dapr-internal-grpc-port", String(internalPort)],
+        ["--metrics-port", String(metricsPort)],
+        ["--dapr-listen-addresses", "127.0.0.1"],
+        ...resources.map((r) => ["--resources-path", join(dir, r)]),
+        // A project without a Configuration of its own (an example app) gets the checkout's.
+        [
+          "--config",
+          existsSync(join(dir, "config/dapr-config.yaml"))
+            ? join(dir, "config/dapr-config.yaml")
+            : join(projectRoot, "config/dapr-config.yaml"),
+        ],
+        ["--enable-app-health-check"],
+        ["--app-health-check-path", "/healthz"],
+        ["--app-health-probe-interval", "1"],
+        ["--log-level", "info"],
+        options.schedulerAddress ? ["--scheduler-host-address", options.schedulerAddress] : [],
+        options.daprdArgs ?? [],
+      ].flat(),
+      // daprd resolves localstorage's relative rootPath against its working directory, as under `dapr run -f`.
+      { cwd: dir, env },
+    );
+    capture(p, "daprd");
+    return p;
+  };
+  let sidecar = startDaprd();
   const startApp = () => {
     const p = spawn(node, ["runtime/main.js"], {
       cwd: dir,
@@ -202,6 +218,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (!process.env.DAPRLET_KEEP_E2E) rmSync(dir, { recursive: true, force: true });
   };
 
+  const ready = async () =>
+    (await dapr("/v1.0/healthz")).status === 204 && (await dapr(`/v1.0/invoke/${project.appId}/method/healthz`)).status === 200;
   // A process that exits before daprd reports healthy ends the wait at once, with its last words.
   const exited = (p: ChildProcess, name: string) =>
     new Promise<never>((_, fail) =>
@@ -213,8 +231,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // With no placement or scheduler address, /v1.0/healthz turns 204 once the app is found and healthy.
     // healthz can turn 204 a moment before daprd's app-health state lets calls through ("app is not
     // in a healthy state"): also wait until daprd invokes the app's own health route.
-    const ready = async () =>
-      (await dapr("/v1.0/healthz")).status === 204 && (await dapr(`/v1.0/invoke/${project.appId}/method/healthz`)).status === 200;
     await Promise.race([waitFor("daprd to report healthy and reach the app", ready, 60_000), ...early]);
   } catch (error) {
     await stop();
@@ -248,6 +264,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
     restartApp: () => {
       app = startApp();
+    },
+    restartDaprd: async () => {
+      const old = sidecar;
+      await new Promise((done) => old.once("exit", done).kill("SIGTERM"));
+      sidecar = startDaprd();
+      await waitFor("daprd to report healthy again", ready, 60_000);
     },
     crash: async () => {
       const dead = [sidecar, app].filter((p) => p.exitCode === null && p.signalCode === null);

@@ -77,6 +77,31 @@ describe("jobs on one replica", () => {
     expect(counts).toEqual({ failing: 3, failingDefault: 4, once: 1 });
     expect(stack.logs()).toMatch(/handler threw: Error: always fails/);
   });
+  it("fires a job a handler scheduled (dueTime 3s) once, replaced not doubled when scheduled again; a deleted one never", async () => {
+    // The fixture's scheduleReminder / cancelReminder schedule and delete reminder-<id>; onReminder serves the family.
+    const call = (method: string, id: string, body?: unknown) =>
+      stack.dapr(`/v1.0/invoke/order-service/method/reminders/${id}`, {
+        method,
+        ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+      });
+    expect((await call("POST", "fires", { note: "first" })).status).toBe(202);
+    expect((await call("POST", "fires", { note: "again" })).status).toBe(202);
+    expect((await call("POST", "cancelled", { note: "never" })).status).toBe(202);
+    expect((await call("DELETE", "cancelled")).status).toBe(204);
+    const stored = (await waitFor("reminder-fires to fire", () => stack.getState("reminded-fires"), 30_000)) as Record<string, string>;
+    await sleep(5_000); // a second firing, or the deleted job, would arrive now
+    const counts = { fires: stack.deliveries("/job/reminder-fires").length, cancelled: stack.deliveries("/job/reminder-cancelled").length };
+    const [delivery] = stack.deliveries("/job/reminder-fires");
+    console.log(
+      `[jobs] scheduled by a handler: ${JSON.stringify(counts)}; delivery headers ${Object.keys(delivery.headers).sort().join(", ")}`,
+    );
+    expect(counts).toEqual({ fires: 1, cancelled: 0 });
+    expect(stored).toMatchObject({ note: "again", job: "reminder-fires", dueAt: expect.any(String), firedAt: expect.any(String) });
+    // The scheduler is never early; daprd's delivery carries the data and no time of its own (no such header).
+    expect(Date.parse(stored.firedAt)).toBeGreaterThanOrEqual(Date.parse(stored.dueAt));
+    expect(Object.keys(delivery.headers).filter((h) => /time|date|schedule|due|tick/i.test(h))).toEqual([]);
+    expect(JSON.parse(delivery.body ?? "")).toEqual({ daprlet: { dueAt: stored.dueAt }, data: { note: "again" } });
+  });
 });
 
 describe("two replicas of one app id, one scheduler", () => {

@@ -125,6 +125,7 @@ describe("on Redis (state.redis, pubsub.redis)", () => {
       prepare: (dir) => {
         setMetadata(dir, "redis/statestore.yaml", "redisHost", `127.0.0.1:${redis.port}`);
         setMetadata(dir, "redis/pubsub.yaml", "redisHost", `127.0.0.1:${redis.port}`);
+        setMetadata(dir, "redis/configstore.yaml", "redisHost", `127.0.0.1:${redis.port}`);
       },
     });
   });

@@ -6,7 +6,14 @@ export type { HandlerDescriptor } from "./descriptor.ts";
 export { type BindingEvent, type BindingTrigger, binding } from "./kinds/binding.ts";
 export { states } from "./kinds/bulk-state-input.ts";
 export { type CallAnswer, callApp } from "./kinds/call-app-input.ts";
+export {
+  type ConfigurationChangedEvent,
+  type ConfigurationChangedTrigger,
+  configurationChanged,
+  configurationItem,
+} from "./kinds/configuration-changed.ts";
 export { type ConfigurationItem, configuration } from "./kinds/configuration-input.ts";
+export { type DeleteJob, deleteJob } from "./kinds/delete-job.ts";
 export { type DeleteState, deleteState } from "./kinds/delete-state.ts";
 export { type Drop, drop } from "./kinds/drop.ts";
 export { describeEffect, type Effect, isEffect } from "./kinds/effects.ts";
@@ -15,11 +22,14 @@ export { type HttpMethod, type InvokeEvent, type InvokeTrigger, invoke, type Par
 export { type InvokeApp, invokeApp } from "./kinds/invoke-app.ts";
 export { type InvokeBinding, invokeBinding } from "./kinds/invoke-binding.ts";
 export { type JobEvent, type JobFailurePolicy, type JobOptions, type JobTrigger, job } from "./kinds/job.ts";
+export { type JobFamilyEvent, type JobFamilyTrigger, jobFamily } from "./kinds/job-family.ts";
+export type { GoDuration, JobDueTime, JobSchedule, JobTiming } from "./kinds/job-schedule.ts";
 export type { Outcome } from "./kinds/outcome.ts";
 export { type Publish, type PublishOptions, publish } from "./kinds/publish.ts";
 export { type Reply, reply } from "./kinds/reply.ts";
 export { type Retry, retry } from "./kinds/retry.ts";
 export { type SaveState, type StateOptions, saveState } from "./kinds/save-state.ts";
+export { type FamilyHandler, type ScheduleJob, scheduleJob } from "./kinds/schedule-job.ts";
 export { secret } from "./kinds/secret-input.ts";
 export { type StateValue, state } from "./kinds/state-input.ts";
 export { type BulkOptions, type FailureRecord, type TopicEvent, type TopicOptions, type TopicTrigger, topic } from "./kinds/topic.ts";

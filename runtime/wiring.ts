@@ -9,6 +9,7 @@ import { tracingFromEnv } from "./observe/otel-env.ts";
 import { createRecorder } from "./observe/record.ts";
 import { loadProject } from "./project/project.ts";
 import { createApp, createMetricsApp, metricsPath } from "./serve/app.ts";
+import { configurationWatches, watchConfiguration } from "./serve/configuration.ts";
 import { defaultDeadlineMs } from "./serve/deadline.ts";
 import { createDrain } from "./serve/drain.ts";
 import { defaultFailureStore } from "./serve/failures.ts";
@@ -52,6 +53,7 @@ const app = createApp({
 
 // Every route exists before the port opens: daprd fetches /dapr/subscribe once, right after it can connect.
 const drain = createDrain();
+let watcher: ReturnType<typeof watchConfiguration> | undefined;
 const server = serve({ fetch: drain.wrap(app.fetch), port, hostname, serverOptions: serverOptions(limits) }, () => {
   const lines = project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`);
   const scrape = metricsPort
@@ -66,6 +68,10 @@ const server = serve({ fetch: drain.wrap(app.fetch), port, hostname, serverOptio
   console.log(
     `[daprlet] ${project.appId} listening on ${hostname}:${port} with ${project.handlers.length} handlers\n${lines.join("\n")}\n${observability}\n${guarantees}`,
   );
+  // Configuration subscriptions need the app to listen (daprd refuses them without an app channel)
+  // and are renewed after a daprd restart.
+  const watches = configurationWatches(project.handlers);
+  if (watches.length > 0) watcher = watchConfiguration({ client: createSidecarClient({ timeoutMs: 10_000 }), watches });
   // Jobs are upserted once the port is open, beside serving: scheduling waits (and retries) for daprd and its scheduler.
   // DAPRLET_JOBS_STORE="" keeps no list of scheduled jobs, so jobs of removed handlers are not deleted.
   const store = process.env.DAPRLET_JOBS_STORE ?? "statestore";
@@ -74,6 +80,13 @@ const server = serve({ fetch: drain.wrap(app.fetch), port, hostname, serverOptio
     appId: project.appId,
     jobs: jobTriggers(project.handlers),
     store: store || false,
+  }).then(({ refused }) => {
+    // A job the scheduler refuses would never fire: that is a broken app, not a log line to miss.
+    if (refused.length === 0) return;
+    const files = new Map(project.handlers.map((d) => [d.trigger.kind === "job" ? d.trigger.name : "", d.file]));
+    const lines = refused.map((r) => `  - ${files.get(r.name) ?? r.name}: the scheduler refused job ${r.name}: ${r.reason}`);
+    console.error(`[daprlet] ✗ start-up failed: fix the job's schedule and start again\n${lines.join("\n")}`);
+    void stop("a refused job", 1);
   });
 });
 
@@ -87,10 +100,12 @@ const metricsServer = metricsPort ? serve({ fetch: createMetricsApp(metrics).fet
 // batch processor: export them before exiting, or the last seconds of traces are lost.
 const drainMs = Number(process.env.DAPRLET_DRAIN_TIMEOUT_MS ?? 4_000);
 let stopping = false;
-const stop = async (signal: string) => {
+const stop = async (signal: string, code = 0) => {
   if (stopping) return;
   stopping = true;
   console.log(`[daprlet] ${signal}: draining ${drain.inFlight} request(s) in flight`);
+  // No new configuration deliveries: daprd would send them to a closing app.
+  await Promise.race([watcher?.stop(), new Promise((done) => setTimeout(done, 1_000))]);
   const left = await drain.start(drainMs);
   if (left) console.warn(`[daprlet] ${left} request(s) still in flight after ${drainMs} ms: daprd will redeliver them`);
   server.close();
@@ -98,7 +113,7 @@ const stop = async (signal: string) => {
   (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   await tracing?.shutdown().catch(() => {});
   console.log("[daprlet] drained, exiting");
-  process.exit(0);
+  process.exit(code);
 };
 process.on("SIGTERM", () => void stop("SIGTERM"));
 process.on("SIGINT", () => void stop("SIGINT"));

@@ -5,6 +5,7 @@ import { type AppProject, accessManifests, type ClusterSettings, deniedCalls, ge
 import type { AccessControlSpec } from "../runtime/project/acl.ts";
 import { discoverHandlers } from "../runtime/project/discover.ts";
 import {
+  activeProfiles,
   cronReplicaWarnings,
   lintProject,
   loadAppHealth,
@@ -76,6 +77,7 @@ export async function checkProject(
     resiliency: loadResiliency(join(root, "resiliency")),
     readSource: (file) => readFileSync(join(root, file), "utf8"),
     health: loadAppHealth(root),
+    profiles: activeProfiles(root),
   });
   problems.push(...access.problems);
   const warnings = [

@@ -97,6 +97,26 @@ async function fire(): Promise<{ said: string; messageId?: string }> {
       const res = await app(handler.route, { method: "POST", headers: json, body });
       return { said: `POST ${handler.route} as the scheduler delivers job ${t.name}: ${res.status} ${await res.text()}`.trim() };
     }
+    case "jobFamily": {
+      // Family jobs are scheduled by handlers: deliver one as the scheduler would, for key=<key> (default "test").
+      const key = params.key ?? "test";
+      const body = JSON.stringify({ daprlet: {}, data: payload === undefined ? {} : JSON.parse(payload) });
+      const res = await app(`/job/${t.prefix}-${key}`, { method: "POST", headers: json, body });
+      return {
+        said: `POST /job/${t.prefix}-${key} as the scheduler delivers a job of family ${t.prefix}: ${res.status} ${await res.text()}`.trim(),
+      };
+    }
+    case "configurationChanged": {
+      // What daprd posts for one changed key: the whole event, `{ id, items }`. Pass the items as JSON.
+      const items = payload === undefined ? Object.fromEntries(t.keys.map((k) => [k, { value: "" }])) : JSON.parse(payload);
+      const key = params.key ?? Object.keys(items)[0] ?? "key";
+      const res = await app(`/configuration/${t.store}/${key}`, {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ id: "trigger", items }),
+      });
+      return { said: `POST /configuration/${t.store}/${key} as daprd delivers a change: ${res.status} ${await res.text()}`.trim() };
+    }
     default: {
       const unknown: never = t;
       return fail(`npm run trigger does not know trigger kind ${(unknown as { kind: string }).kind} yet: add it to scripts/trigger.ts`);

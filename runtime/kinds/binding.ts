@@ -28,6 +28,10 @@ export const bindingKind: TriggerKind<BindingTrigger> = {
   kind: "binding",
   // daprd posts to `/<component name>` (or the component's `route` metadata, which we do not use).
   route: (t) => `/${t.name}`,
+  serves: (_t, route) => [
+    { method: "OPTIONS", path: route },
+    { method: "POST", path: route },
+  ],
   describe: (t) => `binding ${t.name}`,
   mount(app, route, _t, serve) {
     app.post(route, serve);

@@ -110,6 +110,8 @@ const expectedEffects: Record<SidecarEffectKind, string> = {
   invokeBinding: "POST /bindings/receipts",
   transaction: "POST /state/statestore/transaction",
   invokeApp: "POST /invoke/shipping/method/shipments/o-1",
+  scheduleJob: "POST /jobs/cleanup-tmp",
+  deleteJob: "DELETE /jobs/shipment-late-order-1",
 };
 const expectedInputs: Record<keyof typeof inputKinds, string> = {
   state: "GET /state/statestore/order-1",

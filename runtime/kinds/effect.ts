@@ -15,10 +15,13 @@ export type DaprApi =
   | "bindings.invoke"
   | "secrets.get"
   | "configuration.get"
+  | "configuration.subscribe"
+  | "configuration.unsubscribe"
+  | "metadata.get"
+  | "metadata.set"
   | "invoke"
   | "jobs.schedule"
   | "jobs.delete"
-  | "metadata"
   | "lock.try"
   | "lock.unlock";
 

@@ -1,6 +1,7 @@
 // The effect kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Effect` and every lookup follow from this table.
 import { UnsafeValue } from "./daprd-path.ts";
+import { deleteJobKind } from "./delete-job.ts";
 import { deleteStateKind } from "./delete-state.ts";
 import { dropKind } from "./drop.ts";
 import type { CallContext, EffectKind, SidecarCall } from "./effect.ts";
@@ -10,6 +11,7 @@ import { publishKind } from "./publish.ts";
 import { replyKind } from "./reply.ts";
 import { retryKind } from "./retry.ts";
 import { saveStateKind } from "./save-state.ts";
+import { scheduleJobKind } from "./schedule-job.ts";
 import { transactionKind } from "./transaction.ts";
 
 export const effectKinds = effectTable({
@@ -19,6 +21,8 @@ export const effectKinds = effectTable({
   invokeBinding: invokeBindingKind,
   transaction: transactionKind,
   invokeApp: invokeAppKind,
+  scheduleJob: scheduleJobKind,
+  deleteJob: deleteJobKind,
   reply: replyKind,
   retry: retryKind,
   drop: dropKind,

@@ -39,6 +39,7 @@ declare module "./trigger.ts" {
 export const invokeKind: TriggerKind<InvokeTrigger> = {
   kind: "invoke",
   route: (t) => t.path,
+  serves: (t, route) => [{ method: t.method, path: route }],
   describe: (t) => `${t.method} ${t.path}`,
   mount: (app, route, t, serve) => app.on(t.method, route, serve),
   parse(_t, req, params) {

@@ -1,38 +1,25 @@
-import { httpSpanAttributes, type TriggerKind } from "./trigger.ts";
-import { readJsonOrText } from "./wire.ts";
+import { type JobEnvelope, type JobTiming, jobNamePattern, type LooseTiming, timingProblems } from "./job-schedule.ts";
+import type { Outcome } from "./outcome.ts";
+import { httpSpanAttributes, type Message, type TriggerKind } from "./trigger.ts";
+import { type Answer, readJsonOrText } from "./wire.ts";
 
-/** What the scheduler does when a delivery fails (answered anything but 2xx or 404). Default: constant 1 s × 3. */
-export type JobFailurePolicy = { drop: Record<string, never> } | { constant: { interval: string; maxRetries?: number } };
+export type { JobFailurePolicy } from "./job-schedule.ts";
 
-export interface JobOptions {
-  /**
-   * 6-field cron with seconds (`"0 30 * * * *"`: at minute 30 of every hour), `@every <duration>`
-   * (`"@every 1s"`), or `@hourly`/`@daily`/…. Without one the job fires once, at `dueTime`.
-   */
-  schedule?: string;
-  /** When the first firing is due: RFC3339, a Go duration from scheduling (`"10s"`), or ISO8601. */
-  dueTime?: string;
-  /** How many times it fires in all; unset: for ever. */
-  repeats?: number;
-  /** When the job expires: RFC3339 or a Go duration from scheduling. */
-  ttl?: string;
+/** A job the runtime schedules at start: its timing, and the `data` each firing delivers. */
+export type JobOptions = JobTiming & {
   /**
    * What each firing delivers as the event's `data` (any JSON value). Always sent: daprd 1.18.2
    * never delivers a job scheduled without it, so a job that declares none is scheduled with `{}`.
    */
   data?: unknown;
-  /** Retries of a failed firing (a thrown handler, RETRY): `{ drop: {} }` or `{ constant: { interval, maxRetries? } }` (unset maxRetries: for ever). */
-  failurePolicy?: JobFailurePolicy;
-}
+};
 
-export interface JobTrigger<N extends string = string> extends JobOptions {
+export interface JobTrigger<N extends string = string> extends LooseTiming {
   kind: "job";
   /** The job's name in the scheduler (unique per app id); daprd delivers it to `POST /job/<name>`. */
   name: N;
+  data?: unknown;
 }
-
-/** Characters that keep a job name one URL path segment, in daprd's route and in ours. */
-const jobName = /^[A-Za-z0-9][\w.-]*$/;
 
 /**
  * A Dapr job (Jobs API): scheduled by the runtime at start, fired by Dapr's scheduler once per
@@ -40,10 +27,11 @@ const jobName = /^[A-Za-z0-9][\w.-]*$/;
  * @example job("nightly-report", { schedule: "0 0 2 * * *", data: { kind: "daily" } })
  */
 export function job<const N extends string>(name: N, options: JobOptions): JobTrigger<N> {
-  if (!jobName.test(name)) throw new TypeError(`job name "${name}": use letters, digits, ".", "_" and "-" (it is a URL path segment)`);
+  if (!jobNamePattern.test(name))
+    throw new TypeError(`job name "${name}": use letters, digits, ".", "_" and "-" (it is a URL path segment)`);
   if (options.schedule === undefined && options.dueTime === undefined)
     throw new TypeError(`job "${name}" needs a schedule or a dueTime (daprd refuses a job with neither)`);
-  return { kind: "job", name, ...options };
+  return { kind: "job", name, ...(options as LooseTiming & { data?: unknown }) };
 }
 
 export interface JobEvent<D> {
@@ -51,6 +39,13 @@ export interface JobEvent<D> {
   data: D;
   /** The job's name. */
   job: string;
+  /**
+   * When the runtime received this firing (ISO 8601). daprd sends no tick time (no header, no
+   * field: pinned in e2e/jobs.test.ts), so this is the one clock a handler needs.
+   */
+  firedAt: string;
+  /** When the firing was due, where the runtime knows it: a one-shot job a handler scheduled (`scheduleJob`). */
+  dueAt?: string;
 }
 
 declare module "./trigger.ts" {
@@ -62,27 +57,12 @@ declare module "./trigger.ts" {
 export const jobKind: TriggerKind<JobTrigger> = {
   kind: "job",
   route: (t) => `/job/${t.name}`,
+  serves: (_t, route) => [{ method: "POST", path: route }],
   describe: (t) =>
     `job ${t.name} (${[t.schedule, t.dueTime && `due ${t.dueTime}`, t.repeats !== undefined && `×${t.repeats}`].filter(Boolean).join(", ")})`,
   mount: (app, route, _t, serve) => app.post(route, serve),
-  parse(t, req) {
-    // daprd sends the job's data as JSON (application/json). An empty body (daprd 1.18.3+ for a
-    // job without data) is no data; anything that is not JSON is handed over as text.
-    if (req.body.length === 0) return { bulk: false, messages: [{ ok: true, event: { data: undefined, job: t.name } }] };
-    const data = readJsonOrText(req.body);
-    if (!data.ok) return { bulk: false, messages: [{ ok: false, reason: data.reason, status: 400 }] };
-    return { bulk: false, messages: [{ ok: true, event: { data: data.value, job: t.name } }] };
-  },
-  /**
-   * The scheduler reads 2xx (and 404) as done and anything else as a failure its failure policy
-   * retries. So RETRY is a 500; DROP (bad data, an explicit drop) is a 200 with the reason: a job
-   * has no dead letter, and the same data would fail again on every retry.
-   */
-  answer(_t, { results }) {
-    const { verdict } = results[0].outcome;
-    const body = { status: verdict.status, ...(verdict.reason ? { reason: verdict.reason } : {}) };
-    return { status: verdict.status === "RETRY" ? 500 : 200, body };
-  },
+  parse: (t, req) => ({ bulk: false, messages: [jobMessage(req.body, { job: t.name })] }),
+  answer: (_t, delivery) => answerJob(delivery),
   span: (t, route, req) => ({
     name: `job ${t.name}`,
     kind: "consumer",
@@ -92,8 +72,39 @@ export const jobKind: TriggerKind<JobTrigger> = {
   // The route is the name: one claim keeps both unique (and apart from an invoked POST /job/<name>).
   claims: (t, route) => [{ key: `route POST ${route}`, what: `job ${t.name} (POST ${route})` }],
   needs: () => [],
+  problems: (t) => timingProblems(t).map((p) => `job("${t.name}"): ${p}`),
   // daprd sends only the data: no tick time, no attempt number, nothing that tells a retry of a
   // firing from the next firing.
   track: () => undefined,
   guarded: false,
 };
+
+const isEnvelope = (v: unknown): v is JobEnvelope =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).sort().join() === "daprlet,data";
+
+/**
+ * A firing's body read into the event's `data`, `firedAt` and (for a job a handler scheduled)
+ * `dueAt`, plus `fields` (the job's name, a family's key). daprd sends the job's data as JSON; an
+ * empty body (daprd 1.18.3+ for a job without data) is no data; anything that is not JSON is handed
+ * over as text; a body too deep or not UTF-8 is refused (400), like every other body.
+ */
+export function jobMessage<F extends object>(body: Uint8Array, fields: F): Message {
+  const firedAt = new Date().toISOString();
+  if (body.length === 0) return { ok: true, event: { data: undefined, firedAt, ...fields } };
+  const read = readJsonOrText(body);
+  if (!read.ok) return { ok: false, reason: read.reason, status: 400 };
+  if (!isEnvelope(read.value)) return { ok: true, event: { data: read.value, firedAt, ...fields } };
+  const { dueAt } = read.value.daprlet;
+  return { ok: true, event: { data: read.value.data, firedAt, ...(typeof dueAt === "string" ? { dueAt } : {}), ...fields } };
+}
+
+/**
+ * The scheduler reads 2xx (and 404) as done and anything else as a failure its failure policy
+ * retries. So RETRY is a 500; DROP (bad data, an explicit drop) is a 200 with the reason: a job
+ * has no dead letter, and the same data would fail again on every retry.
+ */
+export function answerJob({ results }: { results: { outcome: Outcome }[] }): Answer {
+  const { verdict } = results[0].outcome;
+  const body = { status: verdict.status, ...(verdict.reason ? { reason: verdict.reason } : {}) };
+  return { status: verdict.status === "RETRY" ? 500 : 200, body };
+}

@@ -212,6 +212,7 @@ const statusBody = (outcome: { verdict: { status: string; reason?: string } }) =
 export const topicKind: TriggerKind<TopicTrigger> = {
   kind: "topic",
   route: (_t, name) => `/events/${name}`,
+  serves: (_t, route) => [{ method: "POST", path: route }],
   describe: (t) => `topic ${t.pubsub}/${t.topic}${t.match ? ` [${t.match}]` : ""}`,
   mount: (app, route, _t, serve) => app.post(route, serve),
   parse(trigger, req) {

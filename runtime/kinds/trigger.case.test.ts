@@ -3,8 +3,10 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { binding } from "./binding.ts";
+import { configurationChanged } from "./configuration-changed.ts";
 import { invoke } from "./invoke.ts";
 import { job } from "./job.ts";
+import { jobFamily } from "./job-family.ts";
 import type { Outcome } from "./outcome.ts";
 import { topic } from "./topic.ts";
 import type { Message } from "./trigger.ts";
@@ -17,6 +19,8 @@ const samples: { [K in keyof typeof triggerKinds]: Extract<Trigger, { kind: K }>
   binding: binding("cron"),
   invoke: invoke("POST", "/orders/:id"),
   job: job("nightly", { schedule: "@every 1m" }),
+  jobFamily: jobFamily("shipment-late"),
+  configurationChanged: configurationChanged("configstore", ["express-shipping"]),
 };
 
 const bodies: Record<string, Uint8Array> = {

@@ -31,7 +31,7 @@ export interface TriggerEvents<T, D> {}
 
 /** A component a trigger cannot work without: start-up refuses to run without it. */
 export interface ComponentNeed {
-  block: "pubsub" | "bindings" | "state";
+  block: "pubsub" | "bindings" | "state" | "configuration";
   name: string;
 }
 
@@ -42,6 +42,8 @@ export interface TriggerKind<T extends { kind: string }> {
   route(trigger: T, name: string): string;
   /** One line naming the trigger, for logs, conflicts and the start-up banner: `topic pubsub/orders`. */
   describe(trigger: T): string;
+  /** The method and path of every route `mount` registers (Hono syntax), so overlaps are found at boot. */
+  serves(trigger: T, route: string): { method: string; path: string }[];
   /** Registers the handler's routes on the app (methods, and probes such as a binding's OPTIONS). */
   mount(app: Hono, route: string, trigger: T, serve: (c: Context) => Promise<Response>): void;
   /** Reads a request into its messages. Never throws: what cannot be read is a refused message. */
@@ -56,6 +58,8 @@ export interface TriggerKind<T extends { kind: string }> {
   claims(trigger: T, route: string): { key: string; what: string }[];
   /** The components it cannot work without. */
   needs(trigger: T): ComponentNeed[];
+  /** What is wrong with the trigger as declared (a schedule the scheduler would refuse), each with its fix: `npm run check` and start-up refuse it. */
+  problems?(trigger: T): string[];
   /**
    * A message's identity across redeliveries, for attempt counts and dead-letter reasons:
    * `own` records this handler's failures, `seen` finds an earlier handler's. Undefined for

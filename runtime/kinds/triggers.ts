@@ -1,8 +1,10 @@
 // The trigger kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Trigger` and every lookup follow from this table.
 import { bindingKind } from "./binding.ts";
+import { configurationChangedKind } from "./configuration-changed.ts";
 import { invokeKind } from "./invoke.ts";
 import { jobKind } from "./job.ts";
+import { jobFamilyKind } from "./job-family.ts";
 import { topicKind } from "./topic.ts";
 import type { TriggerKind } from "./trigger.ts";
 
@@ -11,6 +13,8 @@ export const triggerKinds = triggerTable({
   binding: bindingKind,
   invoke: invokeKind,
   job: jobKind,
+  jobFamily: jobFamilyKind,
+  configurationChanged: configurationChangedKind,
 });
 
 /** Checks the table: each entry is a trigger kind whose `kind` is its key. */

@@ -27,7 +27,7 @@ function project(files: Record<string, string>): string {
 
 /** A handler file exporting `name` with the given trigger expression. */
 const handler = (name: string, trigger: string) => `import * as v from "valibot";
-import { binding, defineHandler, invoke, topic } from "${runtimeIndex}";
+import { binding, defineHandler, invoke, job, jobFamily, topic } from "${runtimeIndex}";
 export const ${name} = defineHandler({ trigger: ${trigger}, schema: v.unknown(), handle: () => [] });
 `;
 
@@ -121,6 +121,36 @@ describe("discoverHandlers", () => {
     expect(await messageOf(discoverHandlers(join(root, "handlers")))).toBe(
       "[daprlet] handlers in handlers are not valid:\n" +
         "  - handlers/onA.ts and handlers/onB.ts both claim topic pubsub/orders: keep one, or give them different triggers",
+    );
+  });
+
+  it("refuses a parameterised route that would take a declared job's firings, naming both files, whatever the file order", async () => {
+    const root = project({
+      "handlers/aJobRoute.ts": handler("aJobRoute", 'invoke("POST", "/job/:name")'),
+      "handlers/onReport.ts": handler("onReport", 'job("report", { schedule: "@every 1s" })'),
+      "handlers/onLate.ts": handler("onLate", 'jobFamily("late")'),
+    });
+    const message = await messageOf(discoverHandlers(join(root, "handlers"), root));
+    expect(message).toContain(
+      "handlers/aJobRoute.ts (POST /job/:name: POST /job/:name) and handlers/onLate.ts (job family late-*: POST /job/late-:key) overlap: a request to one would reach whichever is mounted first (the file order): change one path or narrow the other",
+    );
+    expect(message).toContain(
+      "handlers/aJobRoute.ts (POST /job/:name: POST /job/:name) and handlers/onReport.ts (job report (@every 1s): POST /job/report) overlap",
+    );
+  });
+
+  it("refuses a job family whose prefix takes another job's name, and a handler on a runtime route", async () => {
+    const root = project({
+      "handlers/onLate.ts": handler("onLate", 'jobFamily("report")'),
+      "handlers/onReport.ts": handler("onReport", 'job("report-daily", { schedule: "@daily" })'),
+      "handlers/health.ts": handler("health", 'invoke("GET", "/healthz")'),
+    });
+    const message = await messageOf(discoverHandlers(join(root, "handlers"), root));
+    expect(message).toContain(
+      "handlers/onLate.ts (job family report-*: POST /job/report-:key) and handlers/onReport.ts (job report-daily (@daily): POST /job/report-daily) overlap",
+    );
+    expect(message).toContain(
+      "the runtime (the health probe: GET /healthz) and handlers/health.ts (GET /healthz: GET /healthz) overlap: the runtime serves GET /healthz (the health probe) itself: give the handler another path",
     );
   });
 

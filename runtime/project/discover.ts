@@ -4,7 +4,8 @@ import { pathToFileURL } from "node:url";
 import type { AnyHandler } from "../define.ts";
 import { describeHandler, type HandlerDescriptor } from "../descriptor.ts";
 import { failWith } from "../errors.ts";
-import { triggerKindOf, triggerKinds } from "../kinds/triggers.ts";
+import { describeTrigger, triggerKindOf, triggerKinds } from "../kinds/triggers.ts";
+import { routeOverlaps, runtimeRoutes } from "../routes.ts";
 import { topicProblems } from "./manifest.ts";
 
 const handlerFile = /^[A-Za-z_$][\w$]*\.(ts|mts|js|mjs)$/;
@@ -60,16 +61,32 @@ function isHandler(value: unknown): value is AnyHandler {
   return typeof v === "object" && v !== null && typeof v.handle === "function" && Object.hasOwn(triggerKinds, String(v.trigger?.kind));
 }
 
-/** Two handlers may not answer the same delivery: each trigger kind says what its handlers claim. */
+/**
+ * Two handlers may not answer the same delivery: each trigger kind says what its handlers claim,
+ * and no route may overlap another handler's or the runtime's own (`/job/:name` would take every
+ * firing of `job("report")`, depending on the file order).
+ */
 export function findConflicts(descriptors: HandlerDescriptor[]): string[] {
   const claims = new Map<string, HandlerDescriptor>();
   const problems: string[] = [];
+  const claimants = new Map<string, Set<string>>();
   for (const d of descriptors) {
     for (const { key, what } of triggerKindOf(d.trigger).claims(d.trigger, d.route)) {
+      claimants.set(key, (claimants.get(key) ?? new Set()).add(d.file));
       const other = claims.get(key);
       if (other && other !== d) problems.push(`${other.file} and ${d.file} both claim ${what}: keep one, or give them different triggers`);
       else claims.set(key, d);
     }
   }
-  return problems;
+  const routes = [
+    ...runtimeRoutes.map((r) => ({ ...r, owner: "the runtime" })),
+    ...descriptors.flatMap((d) =>
+      triggerKindOf(d.trigger)
+        .serves(d.trigger, d.route)
+        .map((r) => ({ ...r, owner: d.file, what: describeTrigger(d.trigger) })),
+    ),
+  ];
+  // Handlers sharing a claim (one job, one route) are reported as that, not again as an overlap.
+  const sameClaim = (a: string, b: string) => [...claimants.values()].some((files) => files.has(a) && files.has(b));
+  return [...problems, ...routeOverlaps(routes, sameClaim)];
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import type { HandlerDescriptor } from "../descriptor.ts";
+import { goDuration } from "../kinds/job-schedule.ts";
 import { triggerKindOf } from "../kinds/triggers.ts";
 import { blockOf, type ComponentInfo } from "./components.ts";
 
@@ -94,15 +95,6 @@ export function loadAppHealth(root: string): AppHealth | undefined {
   };
 }
 
-/** A Go duration (`1s`, `500ms`, `1m30s`) in seconds; undefined when it is not one. */
-export function goDuration(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-  const parts = [...String(text).matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join("") !== String(text)) return undefined;
-  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
-}
-
 /**
  * The least time daprd keeps retrying one delivery before it gives up (dead-letters it, or hands
  * the error to the component): constant, duration × maxRetries; exponential (500 ms × 1.5ⁿ up to
@@ -187,13 +179,18 @@ export function checkDeadline(
   );
 }
 
-/** Components a trigger needs. Missing ones make start-up fail: daprd would never deliver. */
+/**
+ * Components a trigger needs, and what its kind finds wrong with it (a schedule the scheduler
+ * would refuse). Either makes start-up fail: daprd would never deliver.
+ */
 export function checkTriggers(handlers: HandlerDescriptor[], components: ComponentInfo[]): string[] {
-  return handlers.flatMap((d) =>
-    triggerKindOf(d.trigger)
-      .needs(d.trigger)
-      .flatMap((need) => missing(d.file, need.block, need.name, components)),
-  );
+  return handlers.flatMap((d) => {
+    const kind = triggerKindOf(d.trigger);
+    return [
+      ...(kind.problems?.(d.trigger) ?? []).map((p) => `${d.file}: ${p}`),
+      ...kind.needs(d.trigger).flatMap((need) => missing(d.file, need.block, need.name, components)),
+    ];
+  });
 }
 
 function missing(file: string, block: string, name: string, components: ComponentInfo[]): string[] {
@@ -215,6 +212,39 @@ const effectCalls: [RegExp, string][] = [
   [/\binvokeBinding\(\s*["'`]([^"'`$]+)["'`]/g, "bindings"],
 ];
 
+/**
+ * The component folders daprd loads by default: `DAPRLET_PROFILES` (comma-separated, besides
+ * common/), else the `./components/<folder>` entries of dapr.yaml's resourcesPaths (common and
+ * apps[0]). Undefined when every component is loaded (a flat components/) or nothing says.
+ */
+export function activeProfiles(root: string, env: Record<string, string | undefined> = process.env): string[] | undefined {
+  if (env.DAPRLET_PROFILES) return ["common", ...env.DAPRLET_PROFILES.split(",").map((p) => p.trim())];
+  let template: { common?: { resourcesPaths?: string[] }; apps?: { resourcesPaths?: string[] }[] };
+  try {
+    template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as typeof template;
+  } catch {
+    return undefined;
+  }
+  const paths = [...(template.common?.resourcesPaths ?? []), ...(template.apps?.[0]?.resourcesPaths ?? [])].map((p) =>
+    p.replace(/^\.\//, ""),
+  );
+  if (paths.some((p) => p.replace(/\/$/, "") === "components")) return undefined;
+  const folders = paths.flatMap((p) => /^components\/([^/]+)\/?$/.exec(p)?.[1] ?? []);
+  return folders.length ? folders : undefined;
+}
+
+/** A component an input or effect names that exists in some profile but not in the active one. */
+function notInProfile(file: string, block: string, name: string, components: ComponentInfo[], profiles: string[] | undefined): string[] {
+  if (!profiles) return [];
+  const matching = components.filter((c) => c.name === name && blockOf(c.type) === block);
+  if (matching.length === 0 || matching.some((c) => profiles.includes(c.file.split("/")[0]))) return [];
+  const where = [...new Set(matching.map((c) => c.file.split("/")[0]))];
+  const active = profiles.map((p) => `components/${p}`).join(" + ");
+  return [
+    `${file} names ${blockWord[block]} "${name}", which the active profile (${active}) lacks: there every delivery fails reading or writing it (RETRY, then the dead letter). It is in ${where.map((w) => `components/${w}/`).join(", ")}: check and run that profile (DAPRLET_PROFILES=${where[0]} npm run check; npm start ${where[0]}), or add "${name}" to ${active.split(" + ").at(-1)}/`,
+  ];
+}
+
 /** Everything `npm run check` reports besides drift. (Handler files only: shared code in handlers/lib/ is not read.) */
 export function lintProject(input: {
   handlers: HandlerDescriptor[];
@@ -225,15 +255,22 @@ export function lintProject(input: {
   health?: AppHealth;
   /** The runtime's delivery deadline (default DAPRLET_DEADLINE_MS, else 25 s). */
   deadlineMs?: number;
+  /** The component folders daprd runs with (`activeProfiles`); without them every folder counts. */
+  profiles?: string[];
 }): string[] {
-  const { handlers, components, resiliency } = input;
+  const { handlers, components, resiliency, profiles } = input;
   const problems = checkTriggers(handlers, components);
   problems.push(...checkOutageWindow(handlers, components, resiliency, input.health));
   problems.push(...checkDeadline(handlers, components, resiliency, input.deadlineMs ?? Number(process.env.DAPRLET_DEADLINE_MS ?? 25_000)));
   for (const d of handlers) {
     const source = input.readSource(d.file);
+    // Profiles matter for what a delivery reads and writes: that fails every delivery (RETRY, then
+    // the dead letter). A trigger whose component a profile lacks is only never delivered there
+    // (an add-on profile such as mqtt/ brings it), which the start-up banner and logs show.
     for (const [pattern, block] of effectCalls) {
-      for (const [, name] of source.matchAll(pattern)) problems.push(...missing(d.file, block, name, components));
+      for (const [, name] of source.matchAll(pattern)) {
+        problems.push(...missing(d.file, block, name, components), ...notInProfile(d.file, block, name, components, profiles));
+      }
     }
   }
   for (const d of handlers) {

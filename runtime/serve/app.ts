@@ -6,6 +6,7 @@ import type { Answer, WireRequest } from "../kinds/wire.ts";
 import { createMetrics, type Metrics } from "../observe/metrics.ts";
 import type { Watcher } from "../observe/observer.ts";
 import { createRecentDeliveries } from "../observe/recent.ts";
+import { healthPath, metricsPath, recentPath } from "../routes.ts";
 import { FailureLog, failureRecords } from "./failures.ts";
 import { type DeliverOptions, deliver } from "./pipeline.ts";
 
@@ -21,15 +22,7 @@ export interface AppOptions extends Omit<DeliverOptions, "params"> {
   watchers?: Watcher[];
 }
 
-/** The path daprd's app health check probes by default (`--app-health-check-path`). */
-export const healthPath = "/healthz";
-/**
- * Prometheus scrapes this: behind the app token on the app's port (the metrics name every handler
- * and its failures), and without it on DAPRLET_METRICS_PORT when set (scrapers have no daprd token).
- */
-export const metricsPath = "/metrics";
-/** The last deliveries (no payloads), for `npm run trigger`; behind the app token like every handler route. */
-export const recentPath = "/daprlet/recent";
+export { healthPath, metricsPath, recentPath } from "../routes.ts";
 
 /**
  * The Hono app daprd talks to, derived from the handler list: each handler's trigger kind mounts

@@ -167,7 +167,7 @@ export const atomicTransactions = (type: string | undefined) => type !== undefin
 
 type Components = Map<string, string>;
 /** daprd's metadata: `{"components":[{"name","type","version"}…]}` among the rest. */
-export const metadataCall: SidecarCall = { api: "metadata", method: "GET", path: "/metadata" };
+export const metadataCall: SidecarCall = { api: "metadata.get", method: "GET", path: "/metadata" };
 // daprd's components never change while it runs (hot reload aside): asked once per client.
 const known = new WeakMap<SidecarClient, Promise<Components>>();
 function componentsOf(client: SidecarClient, observation: Observation): Promise<Components> {

@@ -91,7 +91,12 @@ describe("job deliveries (POST /job/<name>)", () => {
   });
 
   it("types the event from the schema, and handle can be called directly with jobEvent", () => {
-    expectTypeOf<Parameters<typeof onReport.handle>[0]>().toEqualTypeOf<{ data: { report: string }; job: string }>();
+    expectTypeOf<Parameters<typeof onReport.handle>[0]>().toEqualTypeOf<{
+      data: { report: string };
+      job: string;
+      firedAt: string;
+      dueAt?: string;
+    }>();
     expect(onReport.handle(jobEvent({ report: "daily" }, { job: "nightly-report" }))).toEqual([
       saveState("statestore", "report-nightly-report", { report: "daily" }),
     ]);
@@ -116,6 +121,7 @@ describe("job deliveries (POST /job/<name>)", () => {
 
   it("refuses a name that is not one path segment, and a job with neither schedule nor dueTime", () => {
     expect(() => job("a/b", { schedule: "@every 1s" })).toThrow(/job name "a\/b"/);
+    // @ts-expect-error: the types ask for a schedule or a dueTime too
     expect(() => job("a", {})).toThrow(/needs a schedule or a dueTime/);
   });
 

@@ -3,7 +3,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { job } from "../kinds/job.ts";
 import { createFakeSidecar } from "../testing/fake-sidecar.ts";
-import { jobBody, type ScheduleOptions, scheduledJobsKey, scheduleJobs } from "./jobs.ts";
+import { jobTriggerBody, type ScheduleOptions, scheduledJobsKey, scheduleJobs } from "./jobs.ts";
 import { createSidecarClient } from "./sidecar.ts";
 
 const sidecar = createFakeSidecar({ port: 3597 });
@@ -32,9 +32,14 @@ function run(jobs: ScheduleOptions["jobs"], o: Partial<ScheduleOptions> = {}) {
 
 describe("scheduling the handlers' jobs", () => {
   it("always sends data ({} when none is declared) and overwrite: true", () => {
-    expect(jobBody(tick)).toEqual({ schedule: "@every 1s", data: {}, overwrite: true });
-    expect(jobBody(report)).toEqual({ schedule: "0 30 * * * *", data: { report: "daily" }, overwrite: true, failurePolicy: { drop: {} } });
-    expect(jobBody(once)).toEqual({ dueTime: "10s", repeats: 1, ttl: "1h", data: {}, overwrite: true });
+    expect(jobTriggerBody(tick)).toEqual({ schedule: "@every 1s", data: {}, overwrite: true });
+    expect(jobTriggerBody(report)).toEqual({
+      schedule: "0 30 * * * *",
+      data: { report: "daily" },
+      overwrite: true,
+      failurePolicy: { drop: {} },
+    });
+    expect(jobTriggerBody(once)).toEqual({ dueTime: "10s", repeats: 1, ttl: "1h", data: {}, overwrite: true });
   });
 
   it("schedules each job, logs it, and upserts on the next start", async () => {

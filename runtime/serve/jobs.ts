@@ -7,20 +7,11 @@ import type { HandlerDescriptor } from "../descriptor.ts";
 import { daprdPath } from "../kinds/daprd-path.ts";
 import type { SidecarClient } from "../kinds/input.ts";
 import type { JobTrigger } from "../kinds/job.ts";
+import { jobBody } from "../kinds/job-schedule.ts";
 import { SidecarError } from "./sidecar.ts";
 
-/** The body of `POST /v1.0/jobs/<name>`: always with `data` (daprd 1.18.2 never delivers a job without it), always overwriting. */
-export function jobBody(t: JobTrigger) {
-  return {
-    ...(t.schedule !== undefined ? { schedule: t.schedule } : {}),
-    ...(t.dueTime !== undefined ? { dueTime: t.dueTime } : {}),
-    ...(t.repeats !== undefined ? { repeats: t.repeats } : {}),
-    ...(t.ttl !== undefined ? { ttl: t.ttl } : {}),
-    data: t.data ?? {},
-    overwrite: true,
-    ...(t.failurePolicy ? { failurePolicy: t.failurePolicy } : {}),
-  };
-}
+/** The body of `POST /v1.0/jobs/<name>` for a declared job: its data as declared, overwriting. */
+export const jobTriggerBody = (t: JobTrigger) => jobBody(t, t.data);
 
 /** The jobs a project's handlers declare. */
 export const jobTriggers = (handlers: HandlerDescriptor[]): JobTrigger[] =>
@@ -106,7 +97,7 @@ export async function scheduleJobs(options: ScheduleOptions): Promise<ScheduleRe
     for (const t of pending) {
       try {
         await client(
-          { api: "jobs.schedule", method: "POST", path: daprdPath("jobs", { name: t.name }), body: JSON.stringify(jobBody(t)) },
+          { api: "jobs.schedule", method: "POST", path: daprdPath("jobs", { name: t.name }), body: JSON.stringify(jobTriggerBody(t)) },
           context,
         );
         result.scheduled.push(t.name);

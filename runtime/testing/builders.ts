@@ -1,8 +1,10 @@
 import type { GenericSchema, InferInput } from "valibot";
 import type { Handler } from "../define.ts";
 import type { BindingEvent } from "../kinds/binding.ts";
+import type { ConfigurationChangedEvent } from "../kinds/configuration-changed.ts";
 import type { InvokeEvent } from "../kinds/invoke.ts";
 import type { JobEvent } from "../kinds/job.ts";
+import type { JobFamilyEvent, JobFamilyTrigger } from "../kinds/job-family.ts";
 import type { TopicEvent, TopicTrigger } from "../kinds/topic.ts";
 import type { Trigger } from "../kinds/triggers.ts";
 import type { WireRequest } from "../kinds/wire.ts";
@@ -119,15 +121,24 @@ export function bindingRequest<H extends Handler>(
 
 /**
  * A job firing as daprd sends it: `POST /job/<name>`, `application/json`, the job's data as the
- * whole body. Without `data`, what the runtime schedules: the trigger's `data`, or `{}`.
+ * whole body. Without `data`, what the runtime schedules: the trigger's `data`, or `{}`. For a
+ * job family, `key` names the job (`<prefix>-<key>`) and the body is what `scheduleJob` sends
+ * (the data wrapped with its `dueAt`).
  */
-export function jobRequest<H extends Handler>(handler: H, data?: Input<H>, o: { body?: string | Uint8Array } = {}): Delivery {
+export function jobRequest<H extends Handler>(
+  handler: H,
+  data?: Input<H>,
+  o: { body?: string | Uint8Array; key?: string; dueAt?: string } = {},
+): Delivery {
   const t = handler.trigger;
-  if (t.kind !== "job") throw new TypeError("jobRequest needs a handler with a job() trigger");
-  const body = o.body ?? JSON.stringify(data === undefined ? (t.data ?? {}) : data);
+  if (t.kind !== "job" && t.kind !== "jobFamily") throw new TypeError("jobRequest needs a handler with a job() or jobFamily() trigger");
+  const family = t.kind === "jobFamily";
+  if (family && o.key === undefined) throw new TypeError(`jobRequest: say which job of family ${t.prefix} fires: { key: "o-1" }`);
+  const value = data === undefined ? (t.kind === "job" ? (t.data ?? {}) : {}) : data;
+  const body = o.body ?? JSON.stringify(family ? { daprlet: o.dueAt ? { dueAt: o.dueAt } : {}, data: value } : value);
   return {
     method: "POST",
-    path: `/job/${t.name}`,
+    path: `/job/${family ? `${t.prefix}-${o.key}` : t.name}`,
     headers: { "content-type": "application/json", traceparent },
     body: typeof body === "string" ? new TextEncoder().encode(body) : body,
   };
@@ -175,8 +186,52 @@ export const bindingEvent = <D>(data: D, o: Partial<Omit<BindingEvent<D>, "data"
   ...o,
 });
 
-/** The event a job handler receives. */
-export const jobEvent = <D>(data: D, o: Partial<Omit<JobEvent<D>, "data">> = {}): JobEvent<D> => ({ data, job: "job", ...o });
+/** The event a job handler receives (fired at 2026-01-01T00:00:00Z unless `firedAt` says otherwise). */
+export const jobEvent = <D>(data: D, o: Partial<Omit<JobEvent<D>, "data">> = {}): JobEvent<D> => ({
+  data,
+  job: "job",
+  firedAt: "2026-01-01T00:00:00.000Z",
+  ...o,
+});
+
+/** The event a job family's handler receives for `key`: the job is `<prefix>-<key>`. */
+export const jobFamilyEvent = <D>(
+  handler: { trigger: JobFamilyTrigger },
+  key: string,
+  data: D,
+  o: Partial<Omit<JobFamilyEvent<D>, "data" | "key">> = {},
+): JobFamilyEvent<D> => ({ ...jobEvent(data, { job: `${handler.trigger.prefix}-${key}`, ...o }), key });
+
+/** The event a configurationChanged handler receives: the changed items; `key` defaults to the first item's. */
+export const configurationEvent = <D>(
+  store: string,
+  data: D,
+  o: Partial<Omit<ConfigurationChangedEvent<D>, "data">> = {},
+): ConfigurationChangedEvent<D> => ({
+  data,
+  store,
+  key: Object.keys((data ?? {}) as object)[0] ?? "key",
+  subscriptionId: "00000000-0000-4000-8000-000000000000",
+  ...o,
+});
+
+/**
+ * A configuration change exactly as daprd delivers it: `POST /configuration/<store>/<key>`, one
+ * per changed key, each with the whole event `{ id, items }`.
+ */
+export function configurationRequest(
+  store: string,
+  items: Record<string, { value?: string; version?: string; metadata?: Record<string, string> }>,
+  o: { key?: string; id?: string } = {},
+): Delivery {
+  const key = o.key ?? Object.keys(items)[0];
+  return {
+    method: "POST",
+    path: `/configuration/${store}/${key}`,
+    headers: { "content-type": "application/json" },
+    body: encode({ id: o.id ?? "00000000-0000-4000-8000-000000000000", items }),
+  };
+}
 
 /** The event of an invoked route; its param keys come from `params`, e.g. `invokeEvent(body, { params: { sku: "s-1" } })`. */
 export const invokeEvent = <D, const K extends string = never>(

@@ -65,7 +65,8 @@ export type Operation =
   | "scheduleJob"
   | "deleteJob"
   | "tryLock"
-  | "unlock";
+  | "unlock"
+  | "subscribeConfiguration";
 
 /** A failure to inject: the next `times` calls of `operation` answer `status` (or hang `delayMs`). */
 export interface Failure {
@@ -167,6 +168,9 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   /** Acquisitions that succeeded, in order: `store/resourceId owner`. */
   const lockLog: string[] = [];
   const typeOf = (store: string) => options.storeTypes?.[store] ?? "state.in-memory";
+  // What lives in daprd's memory only: configuration subscriptions and metadata attributes (`restart` loses them).
+  const subscriptions = new Map<string, { store: string; keys: string[] }>();
+  const attributes = new Map<string, string>();
 
   // Secret and configuration stores: known names (as components would define them) and their
   // contents, seeded from the options again on every reset.
@@ -264,7 +268,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   // runs the same assertions against a real daprd). Checked against `DaprApi`: an effect kind
   // using an API the fake does not serve does not compile.
   const apis = {
-    metadata: http.get(`${base}/v1.0/metadata`, () =>
+    "metadata.get": http.get(`${base}/v1.0/metadata`, () =>
       HttpResponse.json({
         id: options.appId ?? "order-service",
         components: [
@@ -275,6 +279,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
           ...[...configurationStores].map((name) => ({ name, type: "configuration.redis", version: "v1" })),
           ...[...lockStores].map((name) => ({ name, type: "lock.redis", version: "v1" })),
         ],
+        extended: Object.fromEntries(attributes),
       }),
     ),
     "lock.try": http.post(`${base}/v1.0-alpha1/lock/:store`, async ({ request, params }) => {
@@ -306,6 +311,36 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       locks.delete(key);
       return HttpResponse.json({ status: 0 });
     }),
+    // daprd keeps custom attributes in memory (gone after a restart) and answers 204.
+    "metadata.set": http.put(`${base}/v1.0/metadata/:key`, async ({ request, params }) => {
+      attributes.set(String(params.key), await request.text());
+      return new HttpResponse(null, { status: 204 });
+    }),
+    "configuration.subscribe": ["v1.0", "v1.0-alpha1"].map((version) =>
+      http.get(`${base}/${version}/configuration/:store/subscribe`, async ({ request, params }) => {
+        const store = String(params.store);
+        if (!configurationStores.has(store))
+          return daprError(400, "ERR_CONFIGURATION_STORE_NOT_FOUND", `configuration store ${store} not found`);
+        const failure = await injected("subscribeConfiguration");
+        if (failure) return failure;
+        const id = randomUUID();
+        subscriptions.set(id, { store, keys: new URL(request.url).searchParams.getAll("key") });
+        return HttpResponse.json({ id });
+      }),
+    ),
+    "configuration.unsubscribe": ["v1.0", "v1.0-alpha1"].map((version) =>
+      http.get(`${base}/${version}/configuration/:store/:id/unsubscribe`, ({ params }) => {
+        if (!subscriptions.delete(String(params.id)))
+          return HttpResponse.json(
+            {
+              ok: false,
+              message: `error occurred while unsubscribing configuration ${params.id}: subscription with id ${params.id} does not exist`,
+            },
+            { status: 500 },
+          );
+        return HttpResponse.json({ ok: true });
+      }),
+    ),
     "state.transaction": http.post(`${base}/v1.0/state/:store/transaction`, async ({ request, params }) => {
       const items = storeOf(String(params.store));
       if (!items) return daprError(400, "ERR_STATE_STORE_NOT_FOUND", `state store ${params.store} is not found`);
@@ -555,6 +590,45 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     jobs,
     /** Every lock acquired through the lock API, in order: `store/resourceId owner`. */
     locks: lockLog,
+    /** Open configuration subscriptions by id. */
+    subscriptions,
+    /** What a daprd restart loses: configuration subscriptions and metadata attributes. */
+    restart: () => {
+      subscriptions.clear();
+      attributes.clear();
+    },
+    /**
+     * Changes `key` and returns what daprd would deliver for it: one `POST /configuration/<store>/<key>`
+     * per subscription watching it, each with the whole event `{ id, items }`.
+     * @example for (const d of sidecar.change("configstore", "express-shipping", "on")) await app.send("onExpressShipping", d)
+     */
+    change: (store: string, key: string, value: string | ConfigurationSeed) => {
+      configure(store, key, value);
+      const { version, metadata, ...item } = (configuration.get(store) as Map<string, ConfigurationEntry>).get(key) as ConfigurationEntry;
+      return [...subscriptions]
+        .filter(([, sub]) => sub.store === store && (sub.keys.length === 0 || sub.keys.includes(key)))
+        .map(([id]) => ({
+          method: "POST",
+          path: `/configuration/${store}/${key}`,
+          headers: { "content-type": "application/json" },
+          body: new TextEncoder().encode(JSON.stringify({ id, items: { [key]: { ...item, version, metadata } } })),
+        }));
+    },
+    /**
+     * A firing of a scheduled job exactly as daprd delivers it (`POST /job/<name>`, its data as the
+     * whole body), to send with `testApp(...).request` or `runHandler`.
+     * @example await app.send("onReminder", sidecar.fire("reminder-o-1"))
+     */
+    fire: (name: string) => {
+      const job = jobs.get(name);
+      if (!job) throw new Error(`no job ${name} is scheduled (scheduled: ${[...jobs.keys()].join(", ") || "none"})`);
+      return {
+        method: "POST",
+        path: `/job/${name}`,
+        headers: { "content-type": "application/json" },
+        body: new TextEncoder().encode(JSON.stringify(job.data ?? {})),
+      };
+    },
     /** Every service invocation of a known app, in order. */
     invocations,
     /** A called app: `sidecar.app("payments").on("POST", "/charge", { status: 201, body: { id: "c-1" } })`. Unknown apps answer as daprd does (500 ERR_DIRECT_INVOKE). */
@@ -584,6 +658,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       jobs.clear();
       locks.clear();
       lockLog.length = 0;
+      subscriptions.clear();
+      attributes.clear();
       seedStores();
     },
   };

@@ -14,4 +14,5 @@ export {
   type Operation,
   type Published,
 } from "./fake-sidecar.ts";
+export { callHandle } from "./handle.ts";
 export { type RunResult, runHandler, testApp } from "./run.ts";

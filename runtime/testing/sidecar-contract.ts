@@ -15,7 +15,7 @@ import { job } from "../kinds/job.ts";
 import { secretInputKind } from "../kinds/secret-input.ts";
 import { stateInputKind } from "../kinds/state-input.ts";
 import { lockCalls, metadataCall } from "../serve/guarantees.ts";
-import { jobBody } from "../serve/jobs.ts";
+import { jobTriggerBody } from "../serve/jobs.ts";
 import { createSidecarClient, createSidecarExecutor, SidecarError } from "../serve/sidecar.ts";
 import { fixtureRoot } from "./project-copy.ts";
 
@@ -343,6 +343,34 @@ export function describeConfigurationContract(name: string, target: () => Contra
         errorCode: "ERR_CONFIGURATION_STORE_NOT_FOUND",
       });
     });
+
+    // The calls serve/configuration.ts makes to watch a store.
+    it("subscribes with an id, unsubscribes it once (500 the second time), and refuses an unknown store with 400", async () => {
+      const subscribe = (s: string) =>
+        client({ api: "configuration.subscribe", method: "GET", path: `/configuration/${s}/subscribe?key=${unique()}` });
+      const { id } = json(await subscribe(store)) as { id: string };
+      expect(id).toEqual(expect.any(String));
+      const unsubscribe = () =>
+        client({ api: "configuration.unsubscribe", method: "GET", path: `/configuration/${store}/${id}/unsubscribe` });
+      expect(json(await unsubscribe())).toEqual({ ok: true });
+      expect(await fails(unsubscribe())).toMatchObject({ status: 500 });
+      expect(await fails(subscribe("nostore"))).toMatchObject({ status: 400, errorCode: "ERR_CONFIGURATION_STORE_NOT_FOUND" });
+    });
+
+    it("keeps a metadata attribute the runtime sets (in memory), as its extended metadata", async () => {
+      const value = unique();
+      await client({
+        api: "metadata.set",
+        method: "PUT",
+        path: "/metadata/daprlet-contract",
+        body: value,
+        headers: { "content-type": "text/plain" },
+      });
+      const metadata = json(await client({ api: "metadata.get", method: "GET", path: "/metadata" })) as {
+        extended?: Record<string, string>;
+      };
+      expect(metadata.extended?.["daprlet-contract"]).toBe(value);
+    });
   });
 }
 
@@ -356,7 +384,7 @@ export function describeJobsContract(name: string, target: () => ContractTarget,
     client({ api: "jobs.schedule", method: "POST", path: `/jobs/${job}`, body: JSON.stringify(body) });
   const remove = (job: string) => client({ api: "jobs.delete", method: "DELETE", path: `/jobs/${job}` });
   const refusal = (work: Promise<unknown>) => fails(work).then(({ status, errorCode }) => ({ status, errorCode }));
-  const body = jobBody(job("contract", { schedule: "@every 1h", data: { n: 1 } }));
+  const body = jobTriggerBody(job("contract", { schedule: "@every 1h", data: { n: 1 } }));
 
   describe(`jobs contract: ${name}`, () => {
     if (!options.scheduler) {
