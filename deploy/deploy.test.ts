@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import type { ClusterSettings } from "../runtime/project/access.ts";
+import { aclAllows } from "../runtime/project/acl.ts";
 import { loadComponents } from "../runtime/project/components.ts";
 import { checkTriggers } from "../runtime/project/lint.ts";
 import { loadProject } from "../runtime/project/project.ts";
@@ -17,7 +19,7 @@ const docs = (file: string): Doc[] => parseAllDocuments(readFileSync(join(root, 
 const template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as {
   apps: { appID: string; appDirPath: string; appPort: number; appHealthCheckPath: string }[];
 };
-const cluster = parse(readFileSync(join(root, "deploy/cluster.yaml"), "utf8")) as { namespace: string };
+const cluster = parse(readFileSync(join(root, "deploy/cluster.yaml"), "utf8")) as ClusterSettings;
 const manifests = readdirSync(join(root, "deploy/kubernetes"))
   .filter((f) => f.endsWith(".yaml"))
   .flatMap((f) => docs(`deploy/kubernetes/${f}`).map((doc) => ({ file: f, doc })));
@@ -95,6 +97,36 @@ describe.each(template.apps)("deploy/kubernetes for $appID", (app) => {
     const components = loadComponents(join(root, "deploy/kubernetes/components"));
     // Each problem names the handler and the component to add to deploy/kubernetes/components/.
     expect(checkTriggers(project.handlers, components).map((p) => `${p} (in deploy/kubernetes/components/)`)).toEqual([]);
+  });
+});
+
+describe("the generated access control (deploy/kubernetes/generated/)", () => {
+  const callers = [
+    ...template.apps.map((a) => ({ appId: a.appID, namespace: cluster.namespace })),
+    ...(cluster.external ?? []).map((e) => ({ appId: e.appId, namespace: e.namespace })),
+    { appId: "someone-else", namespace: cluster.namespace },
+  ];
+  /** Every (caller, route) of an app that its sidecar lets through, as daprd matches it. */
+  const allowed = async (appId: string, dir: string) => {
+    const [config] = docs(`deploy/kubernetes/generated/${appId}.yaml`);
+    const { handlers } = await loadProject(join(root, dir));
+    const routes = handlers.flatMap((d) => (d.trigger.kind === "invoke" ? [`${d.trigger.method} ${d.trigger.path}`] : []));
+    return callers.flatMap((c) =>
+      routes
+        .filter((r) => {
+          const [method, path] = r.split(" ");
+          return aclAllows(config.spec.accessControl, { ...c, trustDomain: "public" }, method, path.replace(/:\w+/g, "x"));
+        })
+        .map((r) => `${c.appId} → ${appId} ${r}`),
+    );
+  };
+
+  it("lets only the ingress call order-service, and only POST /orders (the seed's policy)", async () => {
+    expect(await allowed("order-service", ".")).toEqual(["ingress-nginx → order-service POST /orders"]);
+  });
+
+  it("lets only order-service call the payment gateway's POST /charge", async () => {
+    expect(await allowed("payment-gateway", "examples/payment-gateway")).toEqual(["order-service → payment-gateway POST /charge"]);
   });
 });
 

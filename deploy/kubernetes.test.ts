@@ -271,7 +271,7 @@ describe("the Kubernetes YAML", () => {
     expect(failures).toEqual([]);
   });
 
-  it("runs every Deployment's pod under the restricted Pod Security profile (its template dry-run as a Pod)", async () => {
+  it("runs every Deployment's pod under the restricted Pod Security profile (its template, daprd injected, dry-run as a Pod)", async () => {
     await createServiceAccounts();
     const deployments = documents.filter((d) => d.manifest.kind === "Deployment");
     expect(deployments.length).toBeGreaterThan(0);
@@ -313,15 +313,66 @@ function createServiceAccounts(): Promise<void> {
   return serviceAccounts;
 }
 
-/** The Pod a Deployment's ReplicaSet would create (before Dapr's injector adds daprd). */
+/** The Pod a Deployment's ReplicaSet would create, with daprd as Dapr's injector adds it. */
 function podOf(deployment: Manifest): Manifest {
   const { template } = structuredClone(deployment.spec as Spec);
-  return {
+  const pod = {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { ...template.metadata, name: `${deployment.metadata.name}-pod`, namespace: deployment.metadata.namespace },
     spec: template.spec,
   };
+  return template.metadata.annotations?.["dapr.io/enabled"] === "true" ? injectDaprd(pod) : pod;
+}
+
+/**
+ * daprd as Dapr 1.18's injector adds it (pkg/injector/patcher/sidecar_container.go, sidecar_volumes.go):
+ * non-root, read-only root, no privilege escalation, the seccomp profile of the pod's
+ * `dapr.io/sidecar-seccomp-profile-type`, the volumes of `dapr.io/volume-mounts`, a projected
+ * Sentry token. Capabilities are dropped only when the control plane is installed with
+ * `dapr_sidecar_injector.sidecarDropALLCapabilities=true` (the chart's default is false, and a
+ * restricted namespace then refuses every Dapr pod): docs/production.md says so, this models it.
+ */
+function injectDaprd(pod: Manifest): Manifest {
+  const spec = pod.spec as Spec;
+  const annotations = (pod.metadata as Spec).annotations as Record<string, string>;
+  const mounts = (annotations["dapr.io/volume-mounts"] ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((m) => m.split(":"))
+    .map(([name, mountPath]) => ({ name, mountPath, readOnly: true }));
+  const seccomp = annotations["dapr.io/sidecar-seccomp-profile-type"];
+  spec.containers.push({
+    name: "daprd",
+    image: "ghcr.io/dapr/daprd:1.18.2",
+    ports: [
+      { name: "dapr-http", containerPort: 3500 },
+      { name: "dapr-grpc", containerPort: 50001 },
+      { name: "dapr-internal", containerPort: 50002 },
+      { name: "dapr-metrics", containerPort: Number(annotations["dapr.io/metrics-port"] ?? 9090) },
+    ],
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+      ...(seccomp ? { seccompProfile: { type: seccomp } } : {}),
+    },
+    volumeMounts: [{ name: "dapr-identity-token", mountPath: "/var/run/secrets/dapr.io/sentrytoken", readOnly: true }, ...mounts],
+  });
+  spec.volumes = [
+    ...(spec.volumes ?? []),
+    {
+      name: "dapr-identity-token",
+      projected: {
+        defaultMode: 420,
+        sources: [
+          { serviceAccountToken: { audience: "spiffe://public/ns/dapr-system/dapr-sentry", expirationSeconds: 7200, path: "token" } },
+        ],
+      },
+    },
+  ];
+  return pod;
 }
 
 // --- deliberately broken copies ---------------------------------------------------------------------
@@ -410,6 +461,14 @@ const broken: { what: string; kind: string; mutate: (m: Manifest) => void; offli
     mutate: (m) => Object.assign((m.spec as Spec).containers[0].securityContext, { runAsUser: 0 }),
     offline: null, // a valid Pod: only Pod Security Admission, in the restricted namespace, refuses it
     server: /violates PodSecurity "restricted:latest": runAsUser=0 \(container "app" must not set runAsUser=0\)/,
+  },
+  {
+    what: "daprd injected with the chart's default sidecarDropALLCapabilities=false",
+    kind: "Pod",
+    mutate: (m) => delete (m.spec as Spec).containers.find((c: Spec) => c.name === "daprd").securityContext.capabilities,
+    offline: null,
+    server:
+      /violates PodSecurity "restricted:latest": unrestricted capabilities \(container "daprd" must set securityContext.capabilities.drop=\["ALL"\]\)/,
   },
   {
     what: "a pod without the restricted securityContext",

@@ -330,7 +330,8 @@ spec:
   });
 });
 
-describe("access control and secret scopes (with deploy/cluster.yaml)", () => {
+// Each case spawns the generator once or twice (a second or two each on a loaded machine).
+describe("access control and secret scopes (with deploy/cluster.yaml)", { timeout: 30_000 }, () => {
   const cluster = `namespace: shop
 trustDomain: public
 external:
@@ -405,6 +406,15 @@ export const onOrderCancelled = defineHandler({
       ),
     );
     expect(check(root).status).toBe(1);
+  });
+
+  it("reads calls in code the handlers share (handlers/lib/) too", async () => {
+    const root = withCluster();
+    mkdirSync(join(root, "handlers/lib"), { recursive: true });
+    writeFileSync(join(root, "handlers/lib/refund.ts"), `export const refund = () => invokeApp("order-service", "PUT", "/refunds");\n`);
+    expect((await checkProject(root)).problems).toContain(
+      "handlers/lib/refund.ts calls order-service PUT /refunds, which order-service does not serve (its invoke routes: POST /orders)",
+    );
   });
 
   it("removes a generated Configuration of an app that is gone, as drift until then", async () => {

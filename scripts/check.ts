@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parse } from "yaml";
 import { type AppProject, accessManifests, type ClusterSettings, deniedCalls, generatedDir } from "../runtime/project/access.ts";
 import type { AccessControlSpec } from "../runtime/project/acl.ts";
@@ -21,6 +21,14 @@ export const clusterFile = "deploy/cluster.yaml";
 /** The Configuration spec every app's generated one starts from (tracing, metrics). */
 export const baseConfigurationFile = "deploy/configuration.yaml";
 
+/** Every source file under `dir` but tests: the handlers and what they share (a call may live in handlers/lib/). */
+function sourcesIn(dir: string, root: string): { file: string; text: string }[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.[mc]?[jt]s$/.test(f) && !/\.(test|spec|test-d)\.[mc]?[jt]s$|\.d\.ts$/.test(f))
+    .sort()
+    .map((f) => ({ file: relative(root, join(dir, f)), text: readFileSync(join(dir, f), "utf8") }));
+}
+
 /** Every app of dapr.yaml, its handlers discovered in its own folder (`appDirPath`). */
 async function loadApps(root: string): Promise<AppProject[]> {
   const template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as { apps?: { appID: string; appDirPath?: string }[] };
@@ -28,7 +36,7 @@ async function loadApps(root: string): Promise<AppProject[]> {
   for (const app of template.apps ?? []) {
     const dir = resolve(root, app.appDirPath ?? ".");
     const handlers = await discoverHandlers(join(dir, "handlers"), root);
-    apps.push({ appId: app.appID, handlers, readSource: (file) => readFileSync(join(root, file), "utf8") });
+    apps.push({ appId: app.appID, handlers, sources: sourcesIn(join(dir, "handlers"), root) });
   }
   return apps;
 }

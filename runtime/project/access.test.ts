@@ -17,7 +17,7 @@ const route = (name: string, method: "GET" | "POST" | "PUT", path: string) =>
 const app = (appId: string, handlers: ReturnType<typeof route>[], sources: Record<string, string> = {}): AppProject => ({
   appId,
   handlers,
-  readSource: (file) => sources[file] ?? "",
+  sources: Object.entries(sources).map(([file, text]) => ({ file, text })),
 });
 
 describe("readCalls", () => {

@@ -10,8 +10,8 @@ import type { GeneratedFile } from "./manifest.ts";
 export interface AppProject {
   appId: string;
   handlers: HandlerDescriptor[];
-  /** A handler file's source, for the calls read from it. */
-  readSource: (file: string) => string;
+  /** Its handler files and the code they share (handlers/lib/), for the calls read from them. */
+  sources: { file: string; text: string }[];
 }
 
 /** deploy/cluster.yaml: what the generator cannot learn from the handlers. */
@@ -147,12 +147,15 @@ export function accessManifests(
   const secretsOf = new Map<string, { store: string; name: string; file: string }[]>();
   for (const app of apps) {
     const secrets: { store: string; name: string; file: string }[] = [];
-    for (const d of app.handlers) {
-      const read = readCalls(d.file, app.readSource(d.file), caller(app.appId));
+    for (const { file, text } of app.sources) {
+      const read = readCalls(file, text, caller(app.appId));
       calls.push(...read.calls);
+      problems.push(...read.problems);
+    }
+    for (const d of app.handlers) {
       const scoped = readSecrets(d);
       secrets.push(...scoped.secrets.map((s) => ({ ...s, file: d.file })));
-      problems.push(...read.problems, ...scoped.problems);
+      problems.push(...scoped.problems);
     }
     secretsOf.set(app.appId, secrets);
   }
