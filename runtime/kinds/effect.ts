@@ -17,7 +17,14 @@ export type DaprApi =
   | "configuration.get"
   | "invoke"
   | "jobs.schedule"
-  | "jobs.delete";
+  | "jobs.delete"
+  | "actors.state"
+  | "actors.state.get"
+  | "actors.reminders.set"
+  | "actors.reminders.delete"
+  | "actors.timers.set"
+  | "actors.timers.delete"
+  | "actors.invoke";
 
 /** One call to daprd's HTTP API, as data: tests and the fake sidecar can check it. */
 export interface SidecarCall {

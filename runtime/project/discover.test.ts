@@ -92,8 +92,24 @@ describe("discoverHandlers", () => {
     const root = project({ "handlers/onA.ts": "export const onA = 1;\n" });
     expect(await messageOf(discoverHandlers(join(root, "handlers")))).toBe(
       "[daprlet] handlers in handlers are not valid:\n" +
-        "  - handlers/onA.ts exports no handler: add `export const onA = defineHandler({ trigger, schema, handle })`",
+        "  - handlers/onA.ts exports no handler: add `export const onA = defineHandler({ trigger, schema, handle })` (or `defineActor({ state, initial, methods })`)",
     );
+  });
+
+  it("turns an actor export into one descriptor per method plus its reminder and timer callbacks, typed by the export's name", async () => {
+    const root = project({
+      "handlers/Counter.ts": `import * as v from "valibot";
+import { defineActor } from "${runtimeIndex}";
+export const Counter = defineActor({ state: v.object({ n: v.number() }), initial: () => ({ n: 0 }), methods: (method) => ({ add: method(v.number(), (s, by) => ({ state: { n: s.n + by } })), get: method((s) => ({ reply: s })) }) });
+`,
+    });
+    const found = await discoverHandlers(join(root, "handlers"));
+    expect(found.map((d) => [d.name, d.file, d.route])).toEqual([
+      ["Counter.add", "handlers/Counter.ts", "/actors/Counter/:id/method/add"],
+      ["Counter.get", "handlers/Counter.ts", "/actors/Counter/:id/method/get"],
+      ["Counter.remind", "handlers/Counter.ts", "/actors/Counter/:id/method/remind/:name"],
+      ["Counter.timer", "handlers/Counter.ts", "/actors/Counter/:id/method/timer/:name"],
+    ]);
   });
 
   it("refuses an export whose name differs from the file name", async () => {

@@ -63,7 +63,14 @@ export type Operation =
   | "getConfiguration"
   | "invoke"
   | "scheduleJob"
-  | "deleteJob";
+  | "deleteJob"
+  | "actorState"
+  | "getActorState"
+  | "setReminder"
+  | "deleteReminder"
+  | "setTimer"
+  | "deleteTimer"
+  | "invokeActor";
 
 /** A failure to inject: the next `times` calls of `operation` answer `status` (or hang `delayMs`). */
 export interface Failure {
@@ -102,6 +109,26 @@ export interface ScheduledJob {
   ttl?: string;
   data?: unknown;
   failurePolicy?: unknown;
+}
+
+/** A reminder or timer as the fake keeps it: the body it was set with. */
+export interface ActorCallback {
+  type: string;
+  id: string;
+  name: string;
+  dueTime?: string;
+  period?: string;
+  ttl?: string;
+  data?: unknown;
+}
+
+/** An actor call as the fake's canned actor host receives it. */
+export interface ActorCall {
+  type: string;
+  id: string;
+  method: string;
+  headers: Record<string, string>;
+  body: unknown;
 }
 
 interface Item {
@@ -151,6 +178,48 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const bindingCalls: BindingCall[] = [];
   const failures: Failure[] = [];
   const jobs = new Map<string, ScheduledJob>();
+  // Actors: state by `type||id` then key (raw JSON text, as daprd stores it), reminders and timers
+  // by `type||id||name`, and canned method answers by type then method.
+  const actorStates = new Map<string, Map<string, string>>();
+  const reminders = new Map<string, ActorCallback>();
+  const timers = new Map<string, ActorCallback>();
+  const actorHosts = new Map<string, Map<string, AppAnswer | ((call: ActorCall) => AppAnswer | Promise<AppAnswer>)>>();
+  const actorCalls: ActorCall[] = [];
+  const actorKey = (params: Record<string, unknown>) =>
+    `${decodeURIComponent(String(params.type))}||${decodeURIComponent(String(params.id))}`;
+  const actor = (type: string) => {
+    if (!actorHosts.has(type)) actorHosts.set(type, new Map());
+    const methods = actorHosts.get(type) as Map<string, AppAnswer | ((call: ActorCall) => AppAnswer | Promise<AppAnswer>)>;
+    const api = {
+      /** Answers calls of `method` with `answer` (200 unless given; add the X-Daprerrorresponseheader header for an actor error). */
+      on: (method: string, answer: AppAnswer | ((call: ActorCall) => AppAnswer | Promise<AppAnswer>)) => {
+        methods.set(method, answer);
+        return api;
+      },
+    };
+    return api;
+  };
+  const callbackRoutes = (what: "reminders" | "timers", kept: Map<string, ActorCallback>, set: Operation, remove: Operation) => ({
+    set: ["post", "put"].map((verb) =>
+      http[verb as "post"](`${base}/v1.0/actors/:type/:id/${what}/:name`, async ({ request, params }) => {
+        const failure = await injected(set);
+        if (failure) return failure;
+        const body = (await request.json()) as Omit<ActorCallback, "type" | "id" | "name">;
+        const [type, id] = actorKey(params).split("||");
+        const name = decodeURIComponent(String(params.name));
+        kept.set(`${type}||${id}||${name}`, { type, id, name, ...body });
+        return new HttpResponse(null, { status: 204 });
+      }),
+    ),
+    remove: http.delete(`${base}/v1.0/actors/:type/:id/${what}/:name`, async ({ params }) => {
+      const failure = await injected(remove);
+      if (failure) return failure;
+      kept.delete(`${actorKey(params)}||${decodeURIComponent(String(params.name))}`);
+      return new HttpResponse(null, { status: 204 });
+    }),
+  });
+  const reminderRoutes = callbackRoutes("reminders", reminders, "setReminder", "deleteReminder");
+  const timerRoutes = callbackRoutes("timers", timers, "setTimer", "deleteTimer");
 
   // Secret and configuration stores: known names (as components would define them) and their
   // contents, seeded from the options again on every reset.
@@ -459,6 +528,60 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
         return new HttpResponse(null, { status: 204 });
       }),
     ),
+    // Actor state: a read answers the raw value or 204; a write is one all-or-nothing transaction,
+    // 204. (daprd also refuses writes for an actor not active on that host; the fake does not know
+    // activity and accepts them.)
+    "actors.state.get": http.get(`${base}/v1.0/actors/:type/:id/state/:key`, async ({ params }) => {
+      const failure = await injected("getActorState");
+      if (failure) return failure;
+      const value = actorStates.get(actorKey(params))?.get(decodeURIComponent(String(params.key)));
+      if (value === undefined) return new HttpResponse(null, { status: 204 });
+      return new HttpResponse(value, { status: 200, headers: { "content-type": "application/json" } });
+    }),
+    "actors.state": ["post", "put"].map((verb) =>
+      http[verb as "post"](`${base}/v1.0/actors/:type/:id/state`, async ({ request, params }) => {
+        const failure = await injected("actorState");
+        if (failure) return failure;
+        const ops = (await request.json()) as { operation: string; request: { key: string; value?: unknown } }[];
+        const key = actorKey(params);
+        const draft = new Map(actorStates.get(key));
+        for (const op of ops) {
+          if (op.operation === "upsert") draft.set(op.request.key, JSON.stringify(op.request.value ?? null));
+          else if (op.operation === "delete") draft.delete(op.request.key);
+          else return daprError(400, "ERR_ACTOR_STATE_TRANSACTION_SAVE", `operation type ${op.operation} not supported`);
+        }
+        actorStates.set(key, draft);
+        return new HttpResponse(null, { status: 204 });
+      }),
+    ),
+    "actors.reminders.set": reminderRoutes.set,
+    "actors.reminders.delete": reminderRoutes.remove,
+    "actors.timers.set": timerRoutes.set,
+    "actors.timers.delete": timerRoutes.remove,
+    // An actor call: a canned answer per type and method; an unknown type is daprd's answer for a
+    // type no replica hosts, a known type without the method the app's 404 turned into a 500.
+    "actors.invoke": http.all(`${base}/v1.0/actors/:type/:id/method/:method`, async ({ request, params }) => {
+      const failure = await injected("invokeActor");
+      if (failure) return failure;
+      const [type, id] = actorKey(params).split("||");
+      const method = decodeURIComponent(String(params.method));
+      const text = await request.text();
+      let body: unknown = text === "" ? undefined : text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // kept as text
+      }
+      const headers = Object.fromEntries([...request.headers].filter(([name]) => name !== "dapr-api-token"));
+      const call: ActorCall = { type, id, method, headers, body };
+      actorCalls.push(call);
+      const host = actorHosts.get(type);
+      if (!host)
+        return daprError(500, "ERR_ACTOR_INVOKE_METHOD", `error invoke actor method: did not find address for actor ${type}/${id}`);
+      const route = host.get(method);
+      if (!route) return daprError(500, "ERR_ACTOR_INVOKE_METHOD", `error invoke actor method: actor method not found: ${method}`);
+      return appResponse(typeof route === "function" ? await route(call) : route);
+    }),
     "bindings.invoke": http.post(`${base}/v1.0/bindings/:name`, async ({ request, params }) => {
       const failure = await injected("invokeBinding");
       if (failure) return failure;
@@ -484,6 +607,23 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     bindings: bindingCalls,
     /** The jobs scheduled through the Jobs API, by name, as they were last scheduled. */
     jobs,
+    /** Actor reminders and timers by `type||id||name`, as they were last set. */
+    reminders,
+    timers,
+    /** Every actor call, in order. */
+    actorCalls,
+    /** A hosted actor type's canned answers: `sidecar.actor("InventoryActor").on("reserve", { body: { reserved: true } })`. */
+    actor,
+    /** An actor's stored state key, parsed, or undefined. */
+    actorState: (type: string, id: string, key = "state") => {
+      const value = actorStates.get(`${type}||${id}`)?.get(key);
+      return value === undefined ? undefined : (JSON.parse(value) as unknown);
+    },
+    /** Stores an actor's state key as a method wrote it. */
+    seedActor: (type: string, id: string, value: unknown, key = "state") => {
+      if (!actorStates.has(`${type}||${id}`)) actorStates.set(`${type}||${id}`, new Map());
+      actorStates.get(`${type}||${id}`)?.set(key, JSON.stringify(value));
+    },
     /** Every service invocation of a known app, in order. */
     invocations,
     /** A called app: `sidecar.app("payments").on("POST", "/charge", { status: 201, body: { id: "c-1" } })`. Unknown apps answer as daprd does (500 ERR_DIRECT_INVOKE). */
@@ -511,6 +651,11 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       invocations.length = 0;
       apps.clear();
       jobs.clear();
+      actorStates.clear();
+      reminders.clear();
+      timers.clear();
+      actorHosts.clear();
+      actorCalls.length = 0;
       seedStores();
     },
   };
