@@ -134,7 +134,19 @@ export interface ActorCall {
 interface Item {
   value: string;
   etag: string;
+  /** Epoch ms after which the key reads as missing (`metadata.ttlInSeconds`, as state.sqlite and state.redis honour it). */
+  expires?: number;
 }
+
+/** A key's item unless its TTL has passed (then it is gone, as the stores' reads treat it). */
+const live = (items: Map<string, Item>, key: string) => {
+  const item = items.get(key);
+  if (item?.expires !== undefined && item.expires <= Date.now()) {
+    items.delete(key);
+    return undefined;
+  }
+  return item;
+};
 
 interface ConfigurationEntry {
   value: string;
@@ -283,11 +295,19 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const storeOf = (name: string) => state.get(name);
 
   /** Applies one upsert the way state.in-memory does: ETag must match; first-write needs one for existing keys. */
-  const upsert = (items: Map<string, Item>, req: { key: string; value?: unknown; etag?: string; options?: { concurrency?: string } }) => {
-    const current = items.get(req.key);
+  const upsert = (
+    items: Map<string, Item>,
+    req: { key: string; value?: unknown; etag?: string; options?: { concurrency?: string }; metadata?: Record<string, string> },
+  ) => {
+    const current = live(items, req.key);
     if (req.etag !== undefined && req.etag !== "" && current?.etag !== req.etag) return "mismatch";
     if ((req.etag === undefined || req.etag === "") && req.options?.concurrency === "first-write" && current) return "mismatch";
-    items.set(req.key, { value: JSON.stringify(req.value ?? null), etag: randomUUID() });
+    const ttl = Number(req.metadata?.ttlInSeconds ?? 0);
+    items.set(req.key, {
+      value: JSON.stringify(req.value ?? null),
+      etag: randomUUID(),
+      ...(ttl > 0 ? { expires: Date.now() + ttl * 1000 } : {}),
+    });
     return "ok";
   };
 
@@ -322,7 +342,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       };
       const draft = new Map(items);
       for (const op of body.operations) {
-        const before = draft.get(op.request.key);
+        const before = live(draft, op.request.key);
         let outcome = "ok";
         if (op.operation !== "delete") outcome = upsert(draft, op.request);
         else if (op.request.etag && before?.etag !== op.request.etag) outcome = "mismatch";
@@ -359,7 +379,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       if (!items) return daprError(400, "ERR_STATE_STORE_NOT_FOUND", `state store ${params.store} is not found`);
       const failure = await injected("getState");
       if (failure) return failure;
-      const item = items.get(String(params.key));
+      const item = live(items, String(params.key));
       if (!item) return new HttpResponse(null, { status: 204 });
       return new HttpResponse(item.value, { status: 200, headers: { "content-type": "application/json", etag: item.etag } });
     }),
@@ -369,7 +389,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       const failure = await injected("deleteState");
       if (failure) return failure;
       const etag = request.headers.get("if-match");
-      if (etag && items.get(String(params.key))?.etag !== etag) return daprError(409, "ERR_STATE_DELETE", "possible etag mismatch");
+      if (etag && live(items, String(params.key))?.etag !== etag) return daprError(409, "ERR_STATE_DELETE", "possible etag mismatch");
       items.delete(String(params.key));
       return new HttpResponse(null, { status: 204 });
     }),
@@ -418,7 +438,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       // daprd answers in the order asked; a missing key is `{key}` only.
       return HttpResponse.json(
         keys.map((key) => {
-          const item = items.get(key);
+          const item = live(items, key);
           return item ? { key, data: JSON.parse(item.value) as unknown, etag: item.etag } : { key };
         }),
       );
