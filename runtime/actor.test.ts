@@ -6,7 +6,7 @@ import { setupServer } from "msw/node";
 import * as v from "valibot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeHandler } from "./descriptor.ts";
-import { callActor, defineActor, defineHandler, invoke, invokeActor, publish, reply, setReminder, setTimer } from "./index.ts";
+import { callActor, defineActor, defineHandler, invoke, invokeActor, publish, reply, setReminder, setTimer, state } from "./index.ts";
 import { actorState } from "./kinds/actor-state.ts";
 import { appConfig } from "./serve/app.ts";
 import { actorCall, actorContext, actorReminder, invokeRequest } from "./testing/builders.ts";
@@ -35,6 +35,11 @@ const Counter = defineActor({
       effects: [setReminder("bump", { method: "add", input: { by }, dueTime: "1s" }), setTimer("tick", { method: "get", dueTime: "1s" })],
     })),
     forward: method((s, _i, { id }) => ({ reply: s, effects: [invokeActor("Other", id, "ping")] })),
+    scale: method(
+      v.object({}),
+      { inputs: () => ({ factor: state("statestore", "factor", { schema: v.number() }) }) },
+      (s, _input, _ctx, { factor }) => ({ state: { n: s.n * (factor.value ?? 1) }, reply: { n: s.n * (factor.value ?? 1) } }),
+    ),
     boom: method(() => {
       throw new Error("boom");
     }),
@@ -67,6 +72,7 @@ describe("defineActor", () => {
       "/actors/Counter/:id/method/get",
       "/actors/Counter/:id/method/later",
       "/actors/Counter/:id/method/forward",
+      "/actors/Counter/:id/method/scale",
       "/actors/Counter/:id/method/boom",
       "/actors/Counter/:id/method/remind/:name",
       "/actors/Counter/:id/method/timer/:name",
@@ -97,6 +103,12 @@ describe("an actor call, as daprd sends it", () => {
       { id: "c-1", n: 2 },
       { id: "c-1", n: 5 },
     ]);
+  });
+
+  it("a method's own inputs are read with its state and passed to it", async () => {
+    sidecar.seedActor("Counter", "c-1", { n: 2 });
+    sidecar.seed("statestore", "factor", 5);
+    expect(await call("scale", {})).toEqual({ status: 200, error: null, body: { n: 10 } });
   });
 
   it("a method that returns no state writes nothing; one without a reply answers 200 with no body", async () => {

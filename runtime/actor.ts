@@ -57,10 +57,15 @@ export interface MethodOptions<I extends GenericSchema, In extends Inputs> {
 /** The `method` helper `defineActor` hands to `methods`, with the state type already fixed. */
 export interface MethodMaker<S> {
   <const O extends MethodResult<S>>(run: (state: S, input: unknown, ctx: ActorContext) => O): Method<S, GenericSchema<unknown, unknown>, O>;
-  <I extends GenericSchema, const O extends MethodResult<S>, In extends Inputs = Record<never, never>>(
+  <I extends GenericSchema, const O extends MethodResult<S>>(
     input: I,
+    run: (state: S, input: InferOutput<I>, ctx: ActorContext) => O,
+  ): Method<S, I, O>;
+  /** With reads: `options` comes before `run`, so `run`'s fourth argument is typed from `options.inputs`. */
+  <I extends GenericSchema, In extends Inputs, const O extends MethodResult<S>>(
+    input: I,
+    options: MethodOptions<I, In>,
     run: (state: S, input: InferOutput<I>, ctx: ActorContext, inputs: InputValues<In>) => O,
-    options?: MethodOptions<I, In>,
   ): Method<S, I, O, InputValues<In>>;
 }
 
@@ -97,7 +102,8 @@ const stateInput = "$state";
 const Callback = object({ method: string(), input: optional(unknown()) });
 
 const makeMethod = ((...args: unknown[]) => {
-  const [input, run, options] = typeof args[0] === "function" ? [unknown(), args[0], undefined] : args;
+  const [input, run, options] =
+    typeof args[0] === "function" ? [unknown(), args[0], undefined] : args.length === 3 ? [args[0], args[2], args[1]] : args;
   return Object.assign((...call: unknown[]) => (run as (...a: unknown[]) => unknown)(...call), {
     input,
     ...((options as MethodOptions<GenericSchema, Inputs> | undefined)?.inputs
