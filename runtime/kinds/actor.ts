@@ -121,7 +121,8 @@ export const actorKind: TriggerKind<ActorTrigger> = {
   },
   answered: (_t, answer) => ({ "http.response.status_code": answer.status }),
   claims: (t, route) => [{ key: `route PUT ${route}`, what: actorKind.describe(t) }],
-  needs: () => [],
+  // daprd keeps actor state in the one state store marked actorStateStore, whatever its name.
+  needs: () => [{ block: "state", name: "*", metadata: { actorStateStore: "true" } }],
   track: () => undefined,
   /** The actor types this app hosts, for daprd's `GET /dapr/config` (read once, when the app first turns healthy). */
   config(triggers) {

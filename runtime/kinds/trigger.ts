@@ -33,6 +33,8 @@ export interface TriggerEvents<T, D> {}
 export interface ComponentNeed {
   block: "pubsub" | "bindings" | "state";
   name: string;
+  /** Metadata the component must carry (e.g. `actorStateStore: "true"`); with it, `name` "*" means any component of the block. */
+  metadata?: Record<string, string>;
 }
 
 /** Everything one kind of trigger means to the runtime. One module per kind, gathered in `triggers.ts`. */

@@ -184,6 +184,36 @@ spec:
     );
   });
 
+  it('refuses an actor when no state store says actorStateStore: "true" (daprd would refuse every actor state write), once per file', async () => {
+    const actor = `import * as v from "valibot";
+import { defineActor } from "${runtimeIndex}";
+export const Counter = defineActor({ state: v.object({}), initial: () => ({}), methods: (method) => ({ a: method(() => ({})), b: method(() => ({})) }) });
+`;
+    const store = (extra: string) => `${components}---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: statestore
+spec:
+  type: state.sqlite
+  version: v1
+  metadata:
+    - name: connectionString
+      value: "file:x.db"${extra}
+`;
+    const root = project({ "dapr.yaml": "apps:\n  - appID: x\n", "components/c.yaml": store(""), "handlers/Counter.ts": actor });
+    expect(await messageOf(loadProject(root))).toBe(
+      "[daprlet] handlers name components that do not exist:\n" +
+        '  - handlers/Counter.ts needs a state store with metadata actorStateStore: "true", which no component in components/ has: add it to the state store of each profile',
+    );
+    const ok = project({
+      "dapr.yaml": "apps:\n  - appID: x\n",
+      "components/c.yaml": store('\n    - name: actorStateStore\n      value: "true"'),
+      "handlers/Counter.ts": actor,
+    });
+    expect((await loadProject(ok)).handlers.map((d) => d.name)).toEqual(["Counter.a", "Counter.b", "Counter.remind", "Counter.timer"]);
+  });
+
   it("loads a project whose triggers all name defined components, with the app id from dapr.yaml", async () => {
     const root = project({
       "dapr.yaml": "apps:\n  - appID: x\n",
