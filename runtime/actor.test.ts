@@ -35,6 +35,9 @@ const Counter = defineActor({
       effects: [setReminder("bump", { method: "add", input: { by }, dueTime: "1s" }), setTimer("tick", { method: "get", dueTime: "1s" })],
     })),
     forward: method((s, _i, { id }) => ({ reply: s, effects: [invokeActor("Other", id, "ping")] })),
+    ask: method(v.any(), { inputs: ({ id }) => ({ other: callActor("Other", id, "ping") }) }, (_s, _i, _c, { other }) => ({
+      reply: other,
+    })),
     scale: method(
       v.object({}),
       { inputs: () => ({ factor: state("statestore", "factor", { schema: v.number() }) }) },
@@ -72,6 +75,7 @@ describe("defineActor", () => {
       "/actors/Counter/:id/method/get",
       "/actors/Counter/:id/method/later",
       "/actors/Counter/:id/method/forward",
+      "/actors/Counter/:id/method/ask",
       "/actors/Counter/:id/method/scale",
       "/actors/Counter/:id/method/boom",
       "/actors/Counter/:id/method/remind/:name",
@@ -168,6 +172,12 @@ describe("an actor call, as daprd sends it", () => {
     sidecar.actor("Other").on("ping", { body: "pong" });
     expect((await call("forward", undefined, "c-1", { reentrancyId: "r-1" })).status).toBe(200);
     expect(sidecar.actorCalls).toMatchObject([{ type: "Other", id: "c-1", method: "ping", headers: { "dapr-reentrancy-id": "r-1" } }]);
+  });
+
+  it("a method's callActor inputs carry the turn's Dapr-Reentrancy-Id too", async () => {
+    sidecar.actor("Other").on("ping", { body: "pong" });
+    expect(await call("ask", undefined, "c-1", { reentrancyId: "r-2" })).toMatchObject({ status: 200, body: { ok: true, reply: "pong" } });
+    expect(sidecar.actorCalls).toMatchObject([{ type: "Other", method: "ping", headers: { "dapr-reentrancy-id": "r-2" } }]);
   });
 
   it("DELETE /actors/<type>/<id> (deactivation) answers 200", async () => {
