@@ -7,7 +7,9 @@ import * as v from "valibot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeHandler } from "./descriptor.ts";
 import { callActor, defineActor, defineHandler, invoke, invokeActor, publish, reply, setReminder, setTimer, state } from "./index.ts";
-import { actorState } from "./kinds/actor-state.ts";
+import { invokeActorKind } from "./kinds/actor-call.ts";
+import { setReminderKind } from "./kinds/actor-reminder.ts";
+import { actorState, actorStateInputKind } from "./kinds/actor-state.ts";
 import { appConfig } from "./serve/app.ts";
 import { actorCall, actorContext, actorReminder, invokeRequest } from "./testing/builders.ts";
 import { createFakeSidecar } from "./testing/fake-sidecar.ts";
@@ -81,6 +83,15 @@ describe("defineActor", () => {
       "/actors/Counter/:id/method/remind/:name",
       "/actors/Counter/:id/method/timer/:name",
     ]);
+  });
+
+  it("encodes the actor id and names as one path segment each in every actor API call", () => {
+    expect(actorStateInputKind.call({ type: "T", id: "a/b?c", key: "k/1" }).path).toBe("/actors/T/a%2Fb%3Fc/state/k%2F1");
+    expect(invokeActorKind.sidecar?.call(invokeActor("T", "a/b", "m/x")).path).toBe("/actors/T/a%2Fb/method/m%2Fx");
+    expect(setReminderKind.sidecar?.call(setReminder("r/1", { method: "m" }, { type: "T", id: "a b" })).path).toBe(
+      "/actors/T/a%20b/reminders/r%2F1",
+    );
+    expect(() => setReminderKind.sidecar?.call(setReminder("r", { method: "m" }))).toThrow(/needs its actor/);
   });
 
   it("refuses a method named after a callback route", () => {
