@@ -112,12 +112,20 @@ const expectedEffects: Record<SidecarEffectKind, string> = {
   invokeApp: "POST /invoke/shipping/method/shipments/o-1",
   scheduleJob: "POST /jobs/cleanup-tmp",
   deleteJob: "DELETE /jobs/shipment-late-order-1",
+  actorState: "POST /actors/InventoryActor/sku-1/state",
+  invokeActor: "PUT /actors/InventoryActor/sku-1/method/release",
+  setReminder: "POST /actors/InventoryActor/sku-1/reminders/restock",
+  deleteReminder: "DELETE /actors/InventoryActor/sku-1/reminders/restock",
+  setTimer: "POST /actors/InventoryActor/sku-1/timers/tick",
+  deleteTimer: "DELETE /actors/InventoryActor/sku-1/timers/tick",
 };
 const expectedInputs: Record<keyof typeof inputKinds, string> = {
   state: "GET /state/statestore/order-1",
   states: "POST /state/statestore/bulk",
   secret: "GET /secrets/secretstore/payment-gateway-key",
   configuration: "GET /configuration/configstore?key=max-order-amount",
+  actorState: "GET /actors/InventoryActor/sku-1/state/state",
+  callActor: "PUT /actors/InventoryActor/sku-1/method/reserve",
   callApp: "GET /invoke/inventory/method/stock/sku-1",
 };
 

@@ -23,7 +23,14 @@ export type DaprApi =
   | "jobs.schedule"
   | "jobs.delete"
   | "lock.try"
-  | "lock.unlock";
+  | "lock.unlock"
+  | "actors.state"
+  | "actors.state.get"
+  | "actors.reminders.set"
+  | "actors.reminders.delete"
+  | "actors.timers.set"
+  | "actors.timers.delete"
+  | "actors.invoke";
 
 /** One call to daprd's HTTP API, as data: tests and the fake sidecar can check it. */
 export interface SidecarCall {

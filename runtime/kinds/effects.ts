@@ -1,5 +1,10 @@
 // The effect kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Effect` and every lookup follow from this table.
+
+import { invokeActorKind } from "./actor-call.ts";
+import { deleteReminderKind, setReminderKind } from "./actor-reminder.ts";
+import { actorStateKind } from "./actor-state.ts";
+import { deleteTimerKind, setTimerKind } from "./actor-timer.ts";
 import { UnsafeValue } from "./daprd-path.ts";
 import { deleteJobKind } from "./delete-job.ts";
 import { deleteStateKind } from "./delete-state.ts";
@@ -23,6 +28,12 @@ export const effectKinds = effectTable({
   invokeApp: invokeAppKind,
   scheduleJob: scheduleJobKind,
   deleteJob: deleteJobKind,
+  actorState: actorStateKind,
+  setReminder: setReminderKind,
+  deleteReminder: deleteReminderKind,
+  setTimer: setTimerKind,
+  deleteTimer: deleteTimerKind,
+  invokeActor: invokeActorKind,
   reply: replyKind,
   retry: retryKind,
   drop: dropKind,

@@ -21,6 +21,7 @@ const samples: { [K in keyof typeof triggerKinds]: Extract<Trigger, { kind: K }>
   job: job("nightly", { schedule: "@every 1m" }),
   jobFamily: jobFamily("shipment-late"),
   configurationChanged: configurationChanged("configstore", ["express-shipping"]),
+  actor: { kind: "actor", type: "InventoryActor", method: "reserve" },
 };
 
 const bodies: Record<string, Uint8Array> = {

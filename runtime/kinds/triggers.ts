@@ -1,5 +1,6 @@
 // The trigger kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Trigger` and every lookup follow from this table.
+import { actorKind } from "./actor.ts";
 import { bindingKind } from "./binding.ts";
 import { configurationChangedKind } from "./configuration-changed.ts";
 import { invokeKind } from "./invoke.ts";
@@ -15,6 +16,7 @@ export const triggerKinds = triggerTable({
   job: jobKind,
   jobFamily: jobFamilyKind,
   configurationChanged: configurationChangedKind,
+  actor: actorKind,
 });
 
 /** Checks the table: each entry is a trigger kind whose `kind` is its key. */

@@ -1,7 +1,8 @@
 import * as v from "valibot";
 import type { Handler, HandlerEvent } from "../define.ts";
 import type { Effect } from "../kinds/effects.ts";
-import type { Inputs, InputValues } from "../kinds/input.ts";
+import type { InputValues } from "../kinds/input.ts";
+import type { KnownInputs as Inputs } from "../kinds/inputs.ts";
 import type { Trigger } from "../kinds/triggers.ts";
 import { summarizeIssues } from "../kinds/verdict.ts";
 import { bindingEvent, configurationEvent, invokeEvent, jobEvent, jobFamilyEvent, topicEvent } from "./builders.ts";
@@ -15,6 +16,8 @@ const sampleEvents: { [K in Trigger["kind"]]: (trigger: TriggerOfKind<K>, data: 
   job: (t, data) => jobEvent(data, { job: t.name }),
   jobFamily: (t, data) => jobFamilyEvent({ trigger: t }, "key", data),
   configurationChanged: (t, data) => configurationEvent(t.store, data),
+  // An actor method's handler (made by defineActor): the call daprd sends to one actor id.
+  actor: (t, data) => ({ data, id: "actor-1", type: t.type, method: t.method, headers: {} }),
 };
 
 type EventOverrides<T extends Trigger, S extends v.GenericSchema> = Partial<Omit<HandlerEvent<T, v.InferOutput<S>>, "data">>;
