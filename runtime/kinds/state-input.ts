@@ -1,6 +1,6 @@
 import { type GenericSchema, type InferOutput, safeParse } from "valibot";
 import { query, segment } from "./effect.ts";
-import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
+import { type After, afterOf, type EarlierOf, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { stateSpan } from "./save-state.ts";
 import { summarizeIssues } from "./verdict.ts";
 import { text } from "./wire.ts";
@@ -13,11 +13,11 @@ export interface StateValue<T> {
   etag: string | undefined;
 }
 
-export interface StateOptions<S extends GenericSchema> {
+export interface StateOptions<S extends GenericSchema, A extends After = readonly string[]> {
   /** Validates a stored value (a missing key is `undefined` and is not validated). */
   schema?: S;
   consistency?: "eventual" | "strong";
-  after?: readonly string[];
+  after?: A;
 }
 
 interface StateParams {
@@ -30,16 +30,16 @@ interface StateParams {
  * Reads one key, with its ETag, before `handle` runs.
  * @example inputs: ({ params }) => ({ stock: state("statestore", `stock-${params.sku}`, { schema: Stock }) })
  */
-export function state<S extends GenericSchema = GenericSchema<unknown, unknown>>(
+export function state<S extends GenericSchema = GenericSchema<unknown, unknown>, const A extends After = readonly string[]>(
   store: string,
-  key: Later<string>,
-  options: StateOptions<S> = {},
+  key: Later<string, EarlierOf<A>>,
+  options: StateOptions<S, A> = {},
 ): Input<StateValue<InferOutput<S>>, StateParams> {
   return {
     kind: "state",
-    params: (earlier) => ({ store, key: resolveLater(key, earlier), consistency: options.consistency }),
+    params: (earlier) => ({ store, key: resolveLater(key as Later<string>, earlier), consistency: options.consistency }),
     ...(options.schema ? { schema: options.schema } : {}),
-    ...(options.after ? { after: options.after } : {}),
+    ...afterOf(options.after),
   };
 }
 
