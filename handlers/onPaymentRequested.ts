@@ -1,5 +1,5 @@
-import { callApp, defineHandler, drop, publish, retry, type StateValue, saveState, secret, state, topic, transaction } from "daprlet";
-import { type Order, orderKey, StoredOrder } from "./lib/order.ts";
+import { callApp, defineHandler, drop, publish, retry, saveState, secret, state, topic, transaction } from "daprlet";
+import { orderKey, StoredOrder } from "./lib/order.ts";
 import { Charge, gatewayKey, PaymentRequest, paymentKey } from "./lib/payment.ts";
 
 /**
@@ -10,17 +10,19 @@ import { Charge, gatewayKey, PaymentRequest, paymentKey } from "./lib/payment.ts
 export const onPaymentRequested = defineHandler({
   trigger: topic("pubsub", "payments", { deadLetterTopic: "orders-dead" }),
   schema: PaymentRequest,
-  inputs: ({ data }) => ({
-    order: state("statestore", orderKey(data.orderId), { schema: StoredOrder }),
-    apiKey: secret(gatewayKey.store, gatewayKey.name, { key: gatewayKey.name }),
-    charge: callApp("payment-gateway", "POST", "/charge", {
-      after: ["order", "apiKey"],
-      when: ({ order }) => (order as StateValue<Order>).value?.amount === data.amount,
+  inputs: ({ data }) => {
+    const order = state("statestore", orderKey(data.orderId), { schema: StoredOrder });
+    const apiKey = secret(gatewayKey.store, gatewayKey.name, { key: gatewayKey.name });
+    // `after: { order, apiKey }` waits for those two and types their values in `when` and `headers`.
+    const charge = callApp("payment-gateway", "POST", "/charge", {
+      after: { order, apiKey },
+      when: ({ order }) => order.value?.amount === data.amount,
       body: { orderId: data.orderId, amount: data.amount, cardToken: data.cardToken },
-      headers: ({ apiKey }) => ({ [gatewayKey.header]: String(apiKey) }),
+      headers: ({ apiKey }) => ({ [gatewayKey.header]: apiKey }),
       schema: Charge,
-    }),
-  }),
+    });
+    return { order, apiKey, charge };
+  },
   handle: ({ data }, { order, charge }) => {
     // The order is stored by createOrder; a payment request can overtake it.
     if (!order.value) return retry(`order ${data.orderId} is not stored yet`);

@@ -13,7 +13,7 @@ import { configurationWatches, watchConfiguration } from "./serve/configuration.
 import { defaultDeadlineMs } from "./serve/deadline.ts";
 import { createDrain } from "./serve/drain.ts";
 import { defaultFailureStore } from "./serve/failures.ts";
-import { jobTriggers, scheduleJobs } from "./serve/jobs.ts";
+import { describeRefusals, jobTriggers, scheduleJobs } from "./serve/jobs.ts";
 import { capConnections, checkAppToken, limitsFromEnv, metricsPortFromEnv, serverOptions } from "./serve/listen.ts";
 import { createSidecarClient, createSidecarExecutor } from "./serve/sidecar.ts";
 
@@ -83,9 +83,7 @@ const server = serve({ fetch: drain.wrap(app.fetch), port, hostname, serverOptio
   }).then(({ refused }) => {
     // A job the scheduler refuses would never fire: that is a broken app, not a log line to miss.
     if (refused.length === 0) return;
-    const files = new Map(project.handlers.map((d) => [d.trigger.kind === "job" ? d.trigger.name : "", d.file]));
-    const lines = refused.map((r) => `  - ${files.get(r.name) ?? r.name}: the scheduler refused job ${r.name}: ${r.reason}`);
-    console.error(`[daprlet] ✗ start-up failed: fix the job's schedule and start again\n${lines.join("\n")}`);
+    console.error(describeRefusals(refused, project.handlers));
     void stop("a refused job", 1);
   });
 });

@@ -1,7 +1,17 @@
 import { type GenericSchema, type InferOutput, safeParse } from "valibot";
 import { checkedHeaders, daprdPath, methodPath } from "./daprd-path.ts";
 import { json } from "./effect.ts";
-import { type Earlier, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
+import {
+  type After,
+  afterOf,
+  type Earlier,
+  type EarlierOf,
+  type Input,
+  type InputKind,
+  type InputRead,
+  type Later,
+  resolveLater,
+} from "./input.ts";
 import { summarizeIssues } from "./verdict.ts";
 import { readAnswerJson, text } from "./wire.ts";
 
@@ -12,16 +22,16 @@ import { readAnswerJson, text } from "./wire.ts";
  */
 export type CallAnswer<T> = { ok: true; status: number; body: T } | { ok: false; status: number; body: unknown };
 
-export interface CallOptions<S extends GenericSchema> {
+export interface CallOptions<S extends GenericSchema, A extends After = readonly string[]> {
   /** JSON body, sent with `content-type: application/json`. */
-  body?: Later<unknown>;
-  /** e.g. a key read by another input: `after: ["apiKey"], headers: ({ apiKey }) => ({ "x-api-key": String(apiKey) })` */
-  headers?: Later<Record<string, string>>;
+  body?: Later<unknown, EarlierOf<A>>;
+  /** e.g. a key read by another input: `after: { apiKey }, headers: ({ apiKey }) => ({ "x-api-key": apiKey })` */
+  headers?: Later<Record<string, string>, EarlierOf<A>>;
   /** Validates a 2xx answer's body; a body that fails is treated like a 5xx (the other app misbehaved). */
   schema?: S;
-  after?: readonly string[];
+  after?: A;
   /** Call only when this says so, from the inputs named in `after`; otherwise `handle` gets `undefined`. */
-  when?: (earlier: Earlier) => boolean;
+  when?: (earlier: EarlierOf<A>) => boolean;
 }
 
 interface CallParams {
@@ -36,23 +46,23 @@ interface CallParams {
  * Calls another app's method through service invocation before `handle`, which gets the answer.
  * @example inputs: ({ data }) => ({ charge: callApp("payment-gateway", "POST", "/charge", { body: data, schema: Charge }) })
  */
-export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown>>(
+export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown>, const A extends After = readonly string[]>(
   appId: string,
   method: Method,
-  path: Later<string>,
-  options: CallOptions<S> & { when: (earlier: Earlier) => boolean },
+  path: Later<string, EarlierOf<A>>,
+  options: CallOptions<S, A> & { when: (earlier: EarlierOf<A>) => boolean },
 ): Input<CallAnswer<InferOutput<S>> | undefined, CallParams, "callApp">;
-export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown>>(
+export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown>, const A extends After = readonly string[]>(
   appId: string,
   method: Method,
-  path: Later<string>,
-  options?: CallOptions<S>,
+  path: Later<string, EarlierOf<A>>,
+  options?: CallOptions<S, A>,
 ): Input<CallAnswer<InferOutput<S>>, CallParams, "callApp">;
 export function callApp<S extends GenericSchema>(
   appId: string,
   method: Method,
-  path: Later<string>,
-  options: CallOptions<S> = {},
+  path: Later<string, Earlier>,
+  options: CallOptions<S, After> = {},
 ): Input<unknown, CallParams, "callApp"> {
   return {
     kind: "callApp",
@@ -60,12 +70,12 @@ export function callApp<S extends GenericSchema>(
       appId,
       method,
       path: resolveLater(path, earlier),
-      ...(options.body !== undefined ? { body: resolveLater(options.body, earlier) } : {}),
-      ...(options.headers ? { headers: resolveLater(options.headers, earlier) } : {}),
+      ...(options.body !== undefined ? { body: resolveLater(options.body as Later<unknown>, earlier) } : {}),
+      ...(options.headers ? { headers: resolveLater(options.headers as Later<Record<string, string>>, earlier) } : {}),
     }),
     ...(options.schema ? { schema: options.schema } : {}),
-    ...(options.after ? { after: options.after } : {}),
-    ...(options.when ? { when: options.when } : {}),
+    ...afterOf(options.after),
+    ...(options.when ? { when: options.when as (earlier: Earlier) => boolean } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { daprdPath } from "./daprd-path.ts";
-import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
+import { type After, afterOf, type EarlierOf, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { readAnswerJson } from "./wire.ts";
 
 /** One configuration item; absent keys are missing from the record (daprd leaves out an empty version and metadata). */
@@ -18,15 +18,15 @@ interface ConfigurationParams {
  * Reads configuration items from a configuration store.
  * @example limits: configuration("configstore", ["max-order-amount"])
  */
-export function configuration(
+export function configuration<const A extends After = readonly string[]>(
   store: string,
-  keys: Later<string[]>,
-  options: { after?: readonly string[] } = {},
+  keys: Later<string[], EarlierOf<A>>,
+  options: { after?: A } = {},
 ): Input<Record<string, ConfigurationItem | undefined>, ConfigurationParams, "configuration"> {
   return {
     kind: "configuration",
-    params: (earlier) => ({ store, keys: resolveLater(keys, earlier) }),
-    ...(options.after ? { after: options.after } : {}),
+    params: (earlier) => ({ store, keys: resolveLater(keys as Later<string[]>, earlier) }),
+    ...afterOf(options.after),
   };
 }
 

@@ -39,9 +39,22 @@ export interface Input<V = unknown, P = unknown, K extends string = string> {
 export type Inputs = Record<string, Input<unknown, any>>;
 
 /** A value, or a function of the inputs named in `after` (for a read that needs another's result). */
-export type Later<T> = T | ((earlier: Earlier) => T);
-export const resolveLater = <T>(value: Later<T>, earlier: Earlier): T =>
+export type Later<T, E = Earlier> = T | ((earlier: E) => T);
+export const resolveLater = <T, E = Earlier>(value: Later<T, E>, earlier: Earlier): T =>
   typeof value === "function" ? (value as (earlier: Earlier) => T)(earlier) : value;
+
+/**
+ * The inputs one input waits for: their names (`after: ["order"]`, values untyped), or the inputs
+ * themselves (`after: { order }`, so `when`, `headers`, a key function… get their values typed).
+ * @example const order = state("statestore", key); return { order, charge: callApp(…, { after: { order }, when: ({ order }) => order.value !== undefined }) }
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any input's parameters, as in `Inputs`
+export type After = readonly string[] | Readonly<Record<string, Input<unknown, any>>>;
+/** What the functions of an input with this `after` receive. */
+export type EarlierOf<A> = A extends readonly string[] ? Earlier : InputValues<A>;
+/** `after` as the runtime reads it: names. The object form is named by its keys, which must be the inputs' names. */
+export const afterOf = (after: After | undefined): { after?: readonly string[] } =>
+  after === undefined ? {} : { after: Array.isArray(after) ? after : Object.keys(after) };
 
 /** What `handle` receives as its second argument: each input's value, by name. */
 export type InputValues<I> = { [K in keyof I]: I[K] extends { readonly __value?: () => infer V } ? V : never };

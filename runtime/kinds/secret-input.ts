@@ -1,5 +1,5 @@
 import { daprdPath } from "./daprd-path.ts";
-import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
+import { type After, afterOf, type EarlierOf, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { readAnswerJson } from "./wire.ts";
 
 interface SecretParams {
@@ -12,25 +12,25 @@ interface SecretParams {
  * Reads a secret from a secret store: all of its keys, or (with `key`) one of them as a string.
  * @example apiKey: secret("secretstore", "payment-gateway-key", { key: "payment-gateway-key" })
  */
-export function secret(
+export function secret<const A extends After = readonly string[]>(
   store: string,
-  name: Later<string>,
-  options: { key: string; after?: readonly string[] },
+  name: Later<string, EarlierOf<A>>,
+  options: { key: string; after?: A },
 ): Input<string, SecretParams, "secret">;
-export function secret(
+export function secret<const A extends After = readonly string[]>(
   store: string,
-  name: Later<string>,
-  options?: { after?: readonly string[] },
+  name: Later<string, EarlierOf<A>>,
+  options?: { after?: A },
 ): Input<Record<string, string>, SecretParams, "secret">;
 export function secret(
   store: string,
   name: Later<string>,
-  options: { key?: string; after?: readonly string[] } = {},
+  options: { key?: string; after?: After } = {},
 ): Input<unknown, SecretParams, "secret"> {
   return {
     kind: "secret",
     params: (earlier) => ({ store, name: resolveLater(name, earlier), key: options.key }),
-    ...(options.after ? { after: options.after } : {}),
+    ...afterOf(options.after),
   };
 }
 

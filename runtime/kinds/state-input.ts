@@ -1,7 +1,7 @@
 import { type GenericSchema, type InferOutput, safeParse } from "valibot";
 import { daprdPath } from "./daprd-path.ts";
 import { query } from "./effect.ts";
-import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
+import { type After, afterOf, type EarlierOf, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { stateSpan } from "./save-state.ts";
 import { summarizeIssues } from "./verdict.ts";
 import { text } from "./wire.ts";
@@ -14,11 +14,11 @@ export interface StateValue<T> {
   etag: string | undefined;
 }
 
-export interface StateOptions<S extends GenericSchema> {
+export interface StateOptions<S extends GenericSchema, A extends After = readonly string[]> {
   /** Validates a stored value (a missing key is `undefined` and is not validated). */
   schema?: S;
   consistency?: "eventual" | "strong";
-  after?: readonly string[];
+  after?: A;
 }
 
 interface StateParams {
@@ -31,16 +31,16 @@ interface StateParams {
  * Reads one key, with its ETag, before `handle` runs.
  * @example inputs: ({ params }) => ({ stock: state("statestore", `stock-${params.sku}`, { schema: Stock }) })
  */
-export function state<S extends GenericSchema = GenericSchema<unknown, unknown>>(
+export function state<S extends GenericSchema = GenericSchema<unknown, unknown>, const A extends After = readonly string[]>(
   store: string,
-  key: Later<string>,
-  options: StateOptions<S> = {},
+  key: Later<string, EarlierOf<A>>,
+  options: StateOptions<S, A> = {},
 ): Input<StateValue<InferOutput<S>>, StateParams, "state"> {
   return {
     kind: "state",
-    params: (earlier) => ({ store, key: resolveLater(key, earlier), consistency: options.consistency }),
+    params: (earlier) => ({ store, key: resolveLater(key as Later<string>, earlier), consistency: options.consistency }),
     ...(options.schema ? { schema: options.schema } : {}),
-    ...(options.after ? { after: options.after } : {}),
+    ...afterOf(options.after),
   };
 }
 

@@ -123,6 +123,7 @@ describe("watchConfiguration", () => {
     const watcher = watchConfiguration({ client: sidecar.client, watches, intervalMs: 5, log: (l) => lines.push(l) });
     await watcher.ready;
     expect(sidecar.subscriptions.size).toBe(1);
+    expect(lines.filter((l) => l.includes("waits for daprd"))).toHaveLength(1); // said once, not every round
     await watcher.stop();
     const missing = watchConfiguration({
       client: sidecar.client,

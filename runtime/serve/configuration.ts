@@ -52,6 +52,7 @@ export function watchConfiguration(options: WatchOptions): ConfigurationWatcher 
   const refused = new Set<string>();
   let marker = "";
   let stopped = false;
+  let waiting = false;
   let timer: NodeJS.Timeout | undefined;
   let firstRound: () => void = () => {};
   const ready = new Promise<void>((done) => {
@@ -109,10 +110,12 @@ export function watchConfiguration(options: WatchOptions): ConfigurationWatcher 
         marker = next;
       }
       if (!pending) firstRound();
+      waiting = false;
     } catch (error) {
-      // daprd not up yet, or restarting: the next round tries again.
+      // daprd not up yet, or restarting: the next round tries again (said once, not every round).
       marker = "";
-      if (!stopped) log(`[daprlet] configuration watch waits for daprd (${errorText(error)})`);
+      if (!stopped && !waiting) log(`[daprlet] configuration watch waits for daprd (${errorText(error)})`);
+      waiting = true;
     }
   };
 

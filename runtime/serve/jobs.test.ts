@@ -3,7 +3,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { job } from "../kinds/job.ts";
 import { createFakeSidecar } from "../testing/fake-sidecar.ts";
-import { jobTriggerBody, type ScheduleOptions, scheduledJobsKey, scheduleJobs } from "./jobs.ts";
+import { describeRefusals, jobTriggerBody, type ScheduleOptions, scheduledJobsKey, scheduleJobs } from "./jobs.ts";
 import { createSidecarClient } from "./sidecar.ts";
 
 const sidecar = createFakeSidecar({ port: 3597 });
@@ -31,6 +31,16 @@ function run(jobs: ScheduleOptions["jobs"], o: Partial<ScheduleOptions> = {}) {
 }
 
 describe("scheduling the handlers' jobs", () => {
+  it("reports a job the scheduler refuses as refused, naming the handler file (start-up then stops)", async () => {
+    const bad = job("bad", { schedule: "1m" as never });
+    const result = await run([bad]);
+    expect(result.refused).toEqual([{ name: "bad", reason: expect.stringMatching(/job failed validation: schedule "1m" is a duration/) }]);
+    const handler = { name: "onBad", file: "handlers/onBad.ts", trigger: bad, route: "/job/bad" } as never;
+    expect(describeRefusals(result.refused, [handler])).toMatch(
+      /^\[daprlet\] ✗ start-up failed: fix the job's schedule and start again\n {2}- handlers\/onBad.ts: the scheduler refused job bad: sidecar answered 500/,
+    );
+  });
+
   it("always sends data ({} when none is declared) and overwrite: true", () => {
     expect(jobTriggerBody(tick)).toEqual({ schedule: "@every 1s", data: {}, overwrite: true });
     expect(jobTriggerBody(report)).toEqual({

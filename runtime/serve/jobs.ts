@@ -17,6 +17,13 @@ export const jobTriggerBody = (t: JobTrigger) => jobBody(t, t.data);
 export const jobTriggers = (handlers: HandlerDescriptor[]): JobTrigger[] =>
   handlers.flatMap((d) => (d.trigger.kind === "job" ? [d.trigger] : []));
 
+/** Why start-up stops when the scheduler refused jobs: each with the handler file that declares it. */
+export function describeRefusals(refused: ScheduleResult["refused"], handlers: HandlerDescriptor[]): string {
+  const fileOf = (name: string) => handlers.find((d) => d.trigger.kind === "job" && d.trigger.name === name)?.file;
+  const lines = refused.map((r) => `  - ${fileOf(r.name) ?? `job ${r.name}`}: the scheduler refused job ${r.name}: ${r.reason}`);
+  return `[daprlet] ✗ start-up failed: fix the job's schedule and start again\n${lines.join("\n")}`;
+}
+
 /** The state key listing the jobs this app id scheduled (state stores prefix keys with the app id by default too). */
 export const scheduledJobsKey = (appId: string) => `daprlet-jobs-${appId}`;
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { delay, HttpResponse, http, type RequestHandler } from "msw";
 import type { DaprApi } from "../kinds/effect.ts";
 import type { Executor } from "../kinds/effects.ts";
+import { scheduleProblem } from "../kinds/job-schedule.ts";
 import { createSidecarClient, createSidecarExecutor } from "../serve/sidecar.ts";
 
 /** What the fake remembers of a publish, as a test asserts on it. */
@@ -616,7 +617,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     }),
     // daprd 1.18.2: 204 on success, 409 for an existing name without `overwrite`, 400 without a
     // schedule or dueTime or with a name in the body; any other scheduler failure is a 500
-    // DAPR_SCHEDULER_SCHEDULE_JOB (a bad schedule: "job failed validation", not checked here).
+    // DAPR_SCHEDULER_SCHEDULE_JOB (a bad schedule: "job failed validation", by the runtime's own rules).
     "jobs.schedule": ["v1.0", "v1.0-alpha1"].map((version) =>
       http.post(`${base}/${version}/jobs/:name`, async ({ request, params }) => {
         const name = String(params.name);
@@ -628,6 +629,13 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
         if (body.name !== undefined) return daprError(400, "DAPR_SCHEDULER_JOB_NAME", "Set the job name in the url only");
         if (body.schedule === undefined && body.dueTime === undefined)
           return daprError(400, "DAPR_SCHEDULER_SCHEDULE_EMPTY", "Schedule is empty");
+        const invalid = body.schedule === undefined ? undefined : scheduleProblem(body.schedule);
+        if (invalid)
+          return daprError(
+            500,
+            "DAPR_SCHEDULER_SCHEDULE_JOB",
+            `failed to schedule job due to: rpc error: code = InvalidArgument desc = job failed validation: ${invalid}`,
+          );
         if (jobs.has(name) && !body.overwrite)
           return daprError(
             409,

@@ -445,6 +445,14 @@ export function describeJobsContract(name: string, target: () => ContractTarget,
       expect(await refusal(schedule(unique(), { ...body, name: "x" }))).toEqual({ status: 400, errorCode: "DAPR_SCHEDULER_JOB_NAME" });
     });
 
+    // What `npm run check` refuses (kinds/job-schedule.ts) the scheduler refuses too, and the
+    // runtime reads this answer as refused for good (serve/jobs.ts), which stops start-up.
+    it.each(["1m", "0 * * * *", "0 61 * * * *"])("refuses the schedule %s with 500 'job failed validation'", async (bad) => {
+      const refused = await fails(schedule(unique(), { ...body, schedule: bad }));
+      expect(refused).toMatchObject({ status: 500, errorCode: "DAPR_SCHEDULER_SCHEDULE_JOB" });
+      expect(refused.message).toMatch(/job failed validation/);
+    });
+
     it("deletes with 204, a job that does not exist too", async () => {
       const name = unique();
       await schedule(name, body);
