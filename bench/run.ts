@@ -124,7 +124,7 @@ try {
     } else {
       const deliver = materialiseFixture("deliver");
       const apps: E2eApp[] = [
-        { name: "bare node:http", script: join(import.meta.dirname, "servers", "node-http.ts"), env: {} },
+        { name: "bare node:http, JS", script: join(import.meta.dirname, "servers", "node-http.js"), env: {} },
         { name: "daprlet, defaults", script: join(import.meta.dirname, "..", "runtime", "main.js"), env: { DAPRLET_ROOT: deliver } },
       ];
       e2e = { results: new Map(apps.map((a) => [a.name, []])) };
@@ -136,7 +136,7 @@ try {
         }
       }
       const [bare, daprlet] = [...e2e.results.values()];
-      console.log(`[bench] end to end: daprlet / bare node:http = ${ratio(daprlet, bare)}`);
+      console.log(`[bench] end to end: daprlet / bare node:http, JS = ${ratio(daprlet, bare)}`);
     }
   }
 
