@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,12 @@ import { build, toJavaScript } from "./build.ts";
 import { smokeServe } from "./serve-smoke.ts";
 
 const out = mkdtempSync(join(tmpdir(), "daprlet-build-"));
-beforeAll(() => build(fixtureRoot, out));
+const node = join(checkoutRoot, "node_modules/.bin/node");
+beforeAll(() => {
+  build(fixtureRoot, out);
+  // The production install is deploy/image.test.ts's business; here the checkout's packages stand in.
+  symlinkSync(join(checkoutRoot, "node_modules"), join(out, "node_modules"), "dir");
+});
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 const walk = (dir: string, at = ""): string[] =>
@@ -39,10 +45,21 @@ describe("scripts/build.ts", () => {
     expect(existsSync(join(out, "package-lock.json"))).toBe(true);
   });
 
+  it("reads the project at boot without loading a YAML parser: the build wrote its snapshot", () => {
+    const script = `import { createRequire } from "node:module";
+const { loadProject } = await import("./runtime/project/project.js");
+const project = await loadProject(".");
+const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes("/node_modules/yaml/"));
+console.log(JSON.stringify({ appId: project.appId, components: project.components.length, loaded }));`;
+    const seen = JSON.parse(
+      execFileSync(node, ["--input-type=module", "-e", script], { cwd: out, env: { ...process.env, APP_ID: "" }, encoding: "utf8" }),
+    );
+    expect(seen).toEqual({ appId: "order-service", components: expect.any(Number), loaded: [] });
+    expect(seen.components).toBeGreaterThan(0);
+  });
+
   it("starts with `node runtime/main.js` from the build, answers /healthz and a CloudEvent, and saves through the sidecar", async () => {
-    // The production install is deploy/image.test.ts's business; here the checkout's packages stand in.
-    symlinkSync(join(checkoutRoot, "node_modules"), join(out, "node_modules"), "dir");
-    const result = await smokeServe(out, { node: join(checkoutRoot, "node_modules/.bin/node"), env: { DAPRLET_LOG: "off" } });
+    const result = await smokeServe(out, { node, env: { DAPRLET_LOG: "off" } });
     expect(result.healthz, result.output).toBe(200);
     expect(result.answer, result.output).toEqual({ status: "SUCCESS" });
     expect(result.sidecarCalls.filter((c) => c.startsWith("POST /v1.0/state/statestore"))).not.toEqual([]);

@@ -2,14 +2,16 @@
 //   node scripts/build.ts [--root <project>] [--out <dir>]   (defaults: this checkout, <root>/dist)
 // Writes what the app reads at boot, laid out as deploy/Dockerfile copies it: runtime/ (the
 // framework, without its testing kit), handlers/ (the project's, without tests), components/,
-// dapr.yaml, and package.json + package-lock.json with `exports` pointing at the .js files, so
-// `import … from "daprlet"` in a handler still resolves. Each file is transpiled on its own
+// dapr.yaml, their snapshot as JSON (.daprlet/project.json), and package.json + package-lock.json
+// with `exports` pointing at the .js files, so `import … from "daprlet"` in a handler still resolves. Each file is transpiled on its own
 // (TypeScript's transpileModule, types erased, `./x.ts` specifiers rewritten to `./x.js`); no type
 // checking here: `npm run typecheck` does that. Start it with `node <out>/runtime/main.js`.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import ts from "typescript";
+import { appIdOf } from "../runtime/project/project.ts";
+import { snapshotFile, snapshotProject } from "../runtime/project/snapshot.ts";
 
 const checkout = join(import.meta.dirname, "..");
 
@@ -75,6 +77,9 @@ export function build(root: string, out: string): { modules: number; out: string
   count += transpileTree(join(root, "handlers"), join(out, "handlers"));
   for (const asset of ["components", "dapr.yaml"])
     if (existsSync(join(root, asset))) cpSync(join(root, asset), join(out, asset), { recursive: true });
+  // The YAML read once here, so the app never loads a YAML parser at start (runtime/project/snapshot.ts).
+  mkdirSync(join(out, dirname(snapshotFile)), { recursive: true });
+  writeFileSync(join(out, snapshotFile), JSON.stringify(snapshotProject(out, appIdOf(out))));
   // The package (name, dependencies, exports) is the project's own, or daprlet's for a project without one (the fixture).
   const pkgRoot = existsSync(join(root, "package.json")) ? root : checkout;
   const pkg = JSON.parse(readFileSync(join(pkgRoot, "package.json"), "utf8")) as { exports?: Record<string, string> };
