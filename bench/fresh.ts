@@ -2,6 +2,7 @@
 // from its lock into an empty folder (daprlet as the image holds it: `scripts/build.ts`, then the
 // Dockerfile's `npm ci`), then, per round: the first start with an empty compile cache (a new
 // container), its idle RSS, and a second, warm start (the same container restarted).
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { build } from "../scripts/build.ts";
 import { daprletProject } from "./fixture.ts";
 import { npmInstall } from "./install.ts";
-import { rssMb, startServer, stop } from "./procs.ts";
+import { cpuSeconds, node, rssMb, startServer, stop } from "./procs.ts";
 
 const bench = import.meta.dirname;
 const repo = join(bench, "..");
@@ -28,6 +29,8 @@ export interface FreshApp {
 
 export interface FreshFigures {
   firstStartMs: number[];
+  /** the server's CPU time (user + system) from spawn to its first SUCCESS: little moved by other work on the machine */
+  firstStartCpuMs: number[];
   rssIdleMb: number[];
   warmStartMs: number[];
 }
@@ -51,9 +54,17 @@ export function prepareFresh(): FreshApp[] {
   const [, ...imageArgs] = imageCommand();
   const nodeArgs = imageArgs.slice(0, -1);
 
+  // As the Dockerfile's final stage: the build, the production install, the compile cache filled by
+  // runtime/warm.js with CMD's node flags, NODE_COMPILE_CACHE naming it.
   const built = folder("built");
   build(project, built);
   npmInstall(built, productionInstall);
+  const bakedCache = { NODE_COMPILE_CACHE: join(built, ".node-compile-cache") };
+  execFileSync(node, [...nodeArgs, join(built, "runtime", "warm.js")], {
+    cwd: built,
+    env: { ...process.env, ...bakedCache },
+    stdio: "ignore",
+  });
 
   // The image as it was: the runtime's .ts sources and the handler, type-stripped at every start.
   const unbuilt = folder("unbuilt");
@@ -75,7 +86,8 @@ export function prepareFresh(): FreshApp[] {
     { name: "hono + valibot, JS", dir: honoJs, script: "hono.js", nodeArgs: [], env: {} },
     { name: "hono + valibot, TS", dir: honoTs, script: "hono.ts", nodeArgs: [], env: {} },
     { name: "bare node:http, JS", dir: honoJs, script: "node-http.js", nodeArgs: [], env: {} },
-    { name: "daprlet, image (built)", dir: built, script: "runtime/main.js", nodeArgs, env: { DAPRLET_ROOT: built } },
+    { name: "daprlet, image (built)", dir: built, script: "runtime/main.js", nodeArgs, env: { DAPRLET_ROOT: built, ...bakedCache } },
+    { name: "daprlet, built, no baked cache", dir: built, script: "runtime/main.js", nodeArgs, env: { DAPRLET_ROOT: built } },
     { name: "daprlet, unbuilt (.ts sources)", dir: unbuilt, script: "runtime/main.js", nodeArgs: [], env: { DAPRLET_ROOT: unbuilt } },
   ];
 }
@@ -90,6 +102,7 @@ export async function measureFresh(app: FreshApp, figures: FreshFigures, env: Re
   const first = await startServer(script, runEnv, events, app.nodeArgs, app.dir);
   try {
     figures.firstStartMs.push(first.coldStartMs);
+    figures.firstStartCpuMs.push((cpuSeconds(first.child.pid) ?? Number.NaN) * 1000);
     await sleep(1000);
     figures.rssIdleMb.push(rssMb(first.child.pid) ?? Number.NaN);
   } finally {

@@ -92,13 +92,13 @@ function freshTable(results: Map<string, FreshFigures>): string[] {
   return [
     "## Fresh install, first start: a new replica",
     "",
-    `Each app's production tree installed once from its lock into an empty folder (\`npm ci --omit=dev --omit=optional --ignore-scripts\`, as the Dockerfile's final stage): **daprlet, image (built)** is \`scripts/build.ts\` of the bench's one-handler project plus that install, started with the Dockerfile's CMD flags; **daprlet, unbuilt** is the runtime's \`.ts\` sources with the same install (what the image held before). Per round and app: a first start with an empty \`TMPDIR\` (where daprlet's compile cache lives: a new container's /tmp is empty), its idle RSS 1 s after the first SUCCESS, then a second start in the same \`TMPDIR\` (warm: a restarted container). The peers keep no compile cache, so their two starts cost the same. The installed files are in the OS page cache for every app alike. Ratios against **${reference}** installed the same way.`,
+    `Each app's production tree installed once from its lock into an empty folder (\`npm ci --omit=dev --omit=optional --ignore-scripts\`, as the Dockerfile's final stage): **daprlet, image (built)** is \`scripts/build.ts\` of the bench's one-handler project plus that install, started with the Dockerfile's CMD flags; **daprlet, built, no baked cache** the same tree without the compile cache the Dockerfile fills at build time (\`runtime/warm.js\`); **daprlet, unbuilt** is the runtime's \`.ts\` sources with the same install (what the image held before). Per round and app: a first start with an empty \`TMPDIR\` (where daprlet's compile cache lives: a new container's /tmp is empty), its idle RSS 1 s after the first SUCCESS, then a second start in the same \`TMPDIR\` (warm: a restarted container). The peers keep no compile cache, so their two starts cost the same. CPU ms to first SUCCESS (\`/proc/<pid>/stat\`, 10 ms ticks) moves much less with other work on the machine than the wall-clock start: read it first when the load average is high. The installed files are in the OS page cache for every app alike. Ratios against **${reference}** installed the same way.`,
     "",
-    "| app | first start ms | idle RSS MB | warm start ms |",
-    "|---|---:|---:|---:|",
+    "| app | first start ms | CPU ms to first SUCCESS | idle RSS MB | warm start ms |",
+    "|---|---:|---:|---:|---:|",
     ...[...results].map(
       ([name, f]) =>
-        `| ${name} | ${cell(f.firstStartMs, 0, ref.firstStartMs)} | ${cell(f.rssIdleMb, 1, ref.rssIdleMb)} | ${cell(f.warmStartMs, 0, ref.warmStartMs)} |`,
+        `| ${name} | ${cell(f.firstStartMs, 0, ref.firstStartMs)} | ${cell(f.firstStartCpuMs ?? [], 0, ref.firstStartCpuMs)} | ${cell(f.rssIdleMb, 1, ref.rssIdleMb)} | ${cell(f.warmStartMs, 0, ref.warmStartMs)} |`,
     ),
     "",
   ];
@@ -174,6 +174,11 @@ function goals(run: Run): string[] {
     [
       `fresh install, first start (spawn → first SUCCESS): daprlet's image tree ≤ 1.3× ${reference}, installed the same way`,
       times(median(built?.firstStartMs), median(peer?.firstStartMs)),
+      (r) => r <= 1.3,
+    ],
+    [
+      `the same, in CPU time to the first SUCCESS (less moved by the machine's load)`,
+      times(median(built?.firstStartCpuMs ?? []), median(peer?.firstStartCpuMs ?? [])),
       (r) => r <= 1.3,
     ],
     [`fresh install, idle RSS: ≤ 1.15× ${reference}`, times(median(built?.rssIdleMb), median(peer?.rssIdleMb)), (r) => r <= 1.15],

@@ -109,13 +109,13 @@ try {
   if (!skip.has("fresh")) {
     console.log("\n[bench] fresh install, first start: production installs into empty folders…");
     const apps = prepareFresh();
-    fresh = new Map(apps.map((a) => [a.name, { firstStartMs: [], rssIdleMb: [], warmStartMs: [] }]));
+    fresh = new Map(apps.map((a) => [a.name, { firstStartMs: [], firstStartCpuMs: [], rssIdleMb: [], warmStartMs: [] }]));
     for (let round = 0; round < rounds; round++) {
       for (const app of apps.map((_, i) => apps[(i + round) % apps.length])) {
         const f = fresh.get(app.name)!;
         await measureFresh(app, f, sidecarEnv);
         console.log(
-          `[bench] fresh round ${round + 1}/${rounds} ${app.name.padEnd(30)} first start ${f.firstStartMs.at(-1)?.toFixed(0)} ms, RSS ${f.rssIdleMb.at(-1)?.toFixed(0)} MB, warm start ${f.warmStartMs.at(-1)?.toFixed(0)} ms`,
+          `[bench] fresh round ${round + 1}/${rounds} ${app.name.padEnd(30)} first start ${f.firstStartMs.at(-1)?.toFixed(0)} ms (${f.firstStartCpuMs.at(-1)?.toFixed(0)} ms CPU), RSS ${f.rssIdleMb.at(-1)?.toFixed(0)} MB, warm start ${f.warmStartMs.at(-1)?.toFixed(0)} ms`,
         );
       }
     }
@@ -123,7 +123,7 @@ try {
     console.log(`\n[bench] fresh install: ratios to ${reference} (medians)`);
     for (const [name, f] of fresh)
       console.log(
-        `  ${name.padEnd(30)} first start ${ratio(f.firstStartMs, ref.firstStartMs)}  idle RSS ${ratio(f.rssIdleMb, ref.rssIdleMb)}  warm start ${ratio(f.warmStartMs, ref.warmStartMs)}`,
+        `  ${name.padEnd(30)} first start ${ratio(f.firstStartMs, ref.firstStartMs)} (CPU ${ratio(f.firstStartCpuMs, ref.firstStartCpuMs)})  idle RSS ${ratio(f.rssIdleMb, ref.rssIdleMb)}  warm start ${ratio(f.warmStartMs, ref.warmStartMs)}`,
       );
   }
 

@@ -36,13 +36,13 @@ const install = all(finalStage, "RUN")
   .join(" && ")
   .match(/npm ci [^&;]*/)?.[0]
   .trim();
-const buildCommand = all(buildStage, "RUN")
-  .join(" && ")
-  .match(/node scripts\/build\.ts[^&;]*/)?.[0]
-  .trim();
-const env = Object.fromEntries(
-  all(finalStage, "ENV").flatMap((args) => [...args.matchAll(/(\w+)=("[^"]*"|\S+)/g)].map(([, k, v]) => [k, v.replace(/"/g, "")])),
-);
+/** ENV instructions of a stage, in order: `KEY=value` pairs. */
+const envOf = (instructions: Instruction[]) =>
+  Object.fromEntries(
+    instructions
+      .filter((i) => i.name === "ENV")
+      .flatMap((i) => [...i.args.matchAll(/(\w+)=("[^"]*"|\S+)/g)].map(([, k, v]) => [k, v.replace(/"/g, "")])),
+  );
 const command = JSON.parse(all(finalStage, "CMD").at(-1) ?? "[]") as string[];
 const pinnedNpm = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devEngines.packageManager.version as string;
 
@@ -79,6 +79,51 @@ function copyStage(stage: Instruction[], copies = all(stage, "COPY")): void {
   }
 }
 
+// A cache inside the project's ignored .tools/ keeps repeated runs from downloading again.
+const npmEnv = {
+  ...process.env,
+  npm_config_cache: join(root, ".tools/npm-cache"),
+  npm_config_prefer_offline: "true",
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+};
+
+/**
+ * Runs a stage's instructions in order, each `RUN` split at `&&`: the pinned npm's global install
+ * and the cache clean are skipped (this machine's npm is the pinned one, the first test checks),
+ * the build stage's full `npm ci` is the checkout's own node_modules (the same lock, linked), a
+ * production `npm ci` and `node …` commands run for real, with absolute paths and the stage's ENV
+ * mapped into the temporary folder. Anything else fails, so the Dockerfile cannot drift from this.
+ * Returns the stage's ENV, mapped.
+ */
+async function runStage(stage: Instruction[]): Promise<Record<string, string>> {
+  const mapped = (value: string) => (value.startsWith("/") ? at(stage, value) : value);
+  for (const [index, { name, args }] of stage.entries()) {
+    const env = Object.fromEntries(Object.entries(envOf(stage.slice(0, index))).map(([k, v]) => [k, mapped(v)]));
+    if (name === "COPY") copyStage(stage, [args]);
+    if (name === "WORKDIR") mkdirSync(workdir(stage), { recursive: true });
+    if (name !== "RUN") continue;
+    for (const step of args.split("&&").map((part) => part.trim())) {
+      const [program, ...words] = step.split(/\s+/);
+      if (/^npm (install -g|cache clean)/.test(step)) continue;
+      const options = { cwd: workdir(stage), env: { ...npmEnv, ...env }, maxBuffer: 16 * 1024 * 1024 };
+      const failed = (error: { message: string; stderr?: string }) => {
+        throw new Error(`${step} failed in ${workdir(stage)}: ${error.message}\n${error.stderr}`);
+      };
+      if (/^npm ci\b/.test(step) && !step.includes("--omit=dev")) {
+        symlinkSync(join(root, "node_modules"), join(workdir(stage), "node_modules"), "dir");
+      } else if (/^npm ci\b/.test(step)) {
+        await run(program, words, options).catch(failed);
+      } else if (program === "node") {
+        await run(node, words.map(mapped), options).catch(failed);
+      } else {
+        throw new Error(`deploy/image.test.ts cannot run \`${step}\` from deploy/Dockerfile: teach runStage what it does`);
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(envOf(stage)).map(([k, v]) => [k, mapped(v)]));
+}
+
 describe("deploy/Dockerfile", () => {
   it("installs with npm ci --omit=dev --omit=optional from the lock, using the npm package.json pins", async () => {
     expect(install).toMatch(/^npm ci .*--omit=dev --omit=optional/);
@@ -107,37 +152,9 @@ describe("deploy/Dockerfile", () => {
 
   it("builds JavaScript in one stage, installs production packages in the next, starts CMD and answers a delivery", async () => {
     work = mkdtempSync(join(tmpdir(), "daprlet-image-"));
-    // Build stage: its COPYs, then its build command. Its `npm ci` is the whole lock, dev packages
-    // included: the checkout's own node_modules is that install, linked instead of installed again.
-    copyStage(buildStage);
-    symlinkSync(join(root, "node_modules"), join(workdir(buildStage), "node_modules"), "dir");
-    expect(buildCommand, "the build stage runs scripts/build.ts").toBeDefined();
-    const [, ...buildArgs] = (buildCommand as string).split(/\s+/);
-    await run(
-      node,
-      buildArgs.map((arg) => (arg.startsWith("/") ? at(buildStage, arg) : arg)),
-      { cwd: workdir(buildStage) },
-    ).catch((error) => {
-      throw new Error(`${buildCommand} failed:\n${error.stderr}`);
-    });
-
-    // Final stage: package.json and the lock from the build, the production install, then the built tree.
+    await runStage(buildStage);
+    const env = await runStage(finalStage);
     const app = workdir(finalStage);
-    const [firstCopy, ...restCopies] = all(finalStage, "COPY");
-    copyStage(finalStage, [firstCopy]);
-    // A cache inside the project's ignored .tools/ keeps repeated runs from downloading again.
-    const npmEnv = {
-      ...process.env,
-      npm_config_cache: join(root, ".tools/npm-cache"),
-      npm_config_prefer_offline: "true",
-      npm_config_audit: "false",
-      npm_config_fund: "false",
-    };
-    const [npm, ...args] = (install as string).split(/\s+/);
-    await run(npm, args, { cwd: app, env: npmEnv, maxBuffer: 16 * 1024 * 1024 }).catch((error) => {
-      throw new Error(`${install} failed in ${app}: ${error.message}\n${error.stderr}`);
-    });
-    copyStage(finalStage, restCopies);
     expect(existsSync(join(app, "node_modules/hono")), "production dependencies installed").toBe(true);
     expect(existsSync(join(app, "node_modules/vitest")), "no devDependencies").toBe(false);
     expect(existsSync(join(app, "node_modules/typescript")), "no TypeScript (a dev tool, and only an optional peer of valibot)").toBe(
@@ -148,6 +165,7 @@ describe("deploy/Dockerfile", () => {
         e.isDirectory() ? sources(join(dir, e.name)) : /\.[mc]?ts$/.test(e.name) ? [join(dir, e.name)] : [],
       );
     expect([...sources("runtime"), ...sources("handlers")], "nothing left to strip types from at start").toEqual([]);
+    if (env.NODE_COMPILE_CACHE) expect(readdirSync(env.NODE_COMPILE_CACHE), "a compile cache filled at build time").not.toEqual([]);
 
     // The image binds 0.0.0.0: the app wants daprd's APP_API_TOKEN there, as daprd sends it.
     const token = "image-test-token";
