@@ -3,7 +3,7 @@
 // Dockerfile's `npm ci`), then, per round: the first start with an empty compile cache (a new
 // container), its idle RSS, and a second, warm start (the same container restarted).
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
