@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { build } from "../scripts/build.ts";
 
 const repo = join(import.meta.dirname, "..");
 const made: string[] = [];
@@ -20,6 +21,27 @@ export function materialiseFixture(name: "deliver" | "save-state" | "actor"): st
     writeFileSync(path, readFileSync(path, "utf8").replaceAll("../../../../runtime", runtime));
   }
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `bench-${name}`, private: true, type: "module" }));
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+/** bench/fixture/<name> as a user's project before it is built: its handlers import `daprlet`, the package's own name. */
+export function daprletProject(name: "deliver" | "save-state"): string {
+  const dir = mkdtempSync(join(tmpdir(), `daprlet-bench-${name}-src-`));
+  made.push(dir);
+  cpSync(join(import.meta.dirname, "fixture", name), dir, { recursive: true });
+  for (const file of readdirSync(join(dir, "handlers"))) {
+    const path = join(dir, "handlers", file);
+    writeFileSync(path, readFileSync(path, "utf8").replaceAll("../../../../runtime/index.ts", "daprlet"));
+  }
+  return dir;
+}
+
+/** bench/fixture/<name> built as the image builds it (scripts/build.ts), the repo's node_modules linked in. */
+export function builtFixture(name: "deliver" | "save-state"): string {
+  const dir = mkdtempSync(join(tmpdir(), `daprlet-bench-${name}-built-`));
+  made.push(dir);
+  build(daprletProject(name), dir);
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
   return dir;
 }

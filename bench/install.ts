@@ -9,7 +9,7 @@ const bench = import.meta.dirname;
 const npmQuiet = ["--no-audit", "--no-fund", "--loglevel=error"];
 
 /** `npm ci`, or `npm install` when npm ci refuses the lock (npm 11.19 rejects some optional platform entries). */
-function npmInstall(dir: string, extra: string[] = []): string {
+export function npmInstall(dir: string, extra: string[] = []): string {
   for (const command of ["ci", "install"]) {
     try {
       execFileSync("npm", [command, ...extra, ...npmQuiet], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });

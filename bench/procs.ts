@@ -44,14 +44,20 @@ export interface Started {
   coldStartMs: number;
 }
 
-/** Spawns `node [nodeArgs] <script>` on the server core with `env`, and polls it with the CloudEvent until it answers SUCCESS. */
-export async function startServer(script: string, env: Record<string, string>, path: string, nodeArgs: string[] = []): Promise<Started> {
+/** Spawns `node [nodeArgs] <script>` on the server core with `env` (in `cwd`), and polls it with the CloudEvent until it answers SUCCESS. */
+export async function startServer(
+  script: string,
+  env: Record<string, string>,
+  path: string,
+  nodeArgs: string[] = [],
+  cwd?: string,
+): Promise<Started> {
   const timeoutMs = 30_000;
   const port = await freePort();
   const [command, args] = onCore("server", node, [...nodeArgs, script]);
   const t0 = performance.now();
   // stdout goes to /dev/null: the delivery log is written (in batches, as to a file) but not read.
-  const child = spawn(command, args, { env: { ...process.env, ...env, APP_PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env, APP_PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -1,6 +1,6 @@
 // `npm run bench`: every server measured over real HTTP in one run, in interleaved rounds; writes
 // bench/RESULTS.md. Not a test: it asserts nothing about time, it prints the ratios.
-//   BENCH_SECONDS=8 BENCH_ROUNDS=3 BENCH_WARMUP_SECONDS=2 BENCH_E2E_MESSAGES=20000 BENCH_SKIP=e2e,install,effect
+//   BENCH_SECONDS=8 BENCH_ROUNDS=3 BENCH_WARMUP_SECONDS=2 BENCH_E2E_MESSAGES=20000 BENCH_SKIP=fresh,e2e,install,effect
 //   BENCH_OUT=bench/RESULTS.md (a quick run: BENCH_SECONDS=1 BENCH_ROUNDS=1 BENCH_SKIP=e2e,install BENCH_OUT=/tmp/r.md)
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -9,7 +9,8 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ActorApp, measureActorCalls } from "./actors.ts";
 import { type E2eApp, findDaprd, findRedis, measureE2e } from "./e2e.ts";
-import { materialiseFixture, removeFixtures } from "./fixture.ts";
+import { builtFixture, materialiseFixture, removeFixtures } from "./fixture.ts";
+import { type FreshFigures, imageCommand, measureFresh, prepareFresh, removeFresh } from "./fresh.ts";
 import { ensureBenchPeers, type InstallSize, installSizes } from "./install.ts";
 import { load } from "./load.ts";
 import { cpuSeconds, freePort, node, onCore, pinning, pinSelf, rssMb, type Started, startServer, stop } from "./procs.ts";
@@ -53,7 +54,7 @@ await sleep(300);
 async function measure(spec: ServerSpec, figures: Figures, withC1: boolean): Promise<void> {
   let server: Started | undefined;
   try {
-    server = await startServer(spec.script, { ...sidecarEnv, ...spec.env }, spec.path);
+    server = await startServer(spec.script, { ...sidecarEnv, ...spec.env }, spec.path, spec.nodeArgs);
     figures.coldStartMs.push(server.coldStartMs);
     await sleep(1000);
     figures.rssIdleMb.push(rssMb(server.child.pid) ?? Number.NaN);
@@ -101,8 +102,31 @@ function printRatios(title: string, results: Map<string, Figures>, keys: (keyof 
 }
 
 try {
-  const delivery = await interleave(deliveryServers(materialiseFixture("deliver")), true);
+  const imageFlags = imageCommand().slice(1, -1);
+  const delivery = await interleave(deliveryServers(materialiseFixture("deliver"), { dir: builtFixture("deliver"), imageFlags }), true);
   printRatios("delivery", delivery, ["rps50", "p99Ms", "cpuUsPerReq", "rps1", "coldStartMs", "rssIdleMb", "rssAfterMb"]);
+
+  let fresh: Map<string, FreshFigures> | undefined;
+  if (!skip.has("fresh")) {
+    console.log("\n[bench] fresh install, first start: production installs into empty folders…");
+    const apps = prepareFresh();
+    fresh = new Map(apps.map((a) => [a.name, { firstStartMs: [], firstStartCpuMs: [], rssIdleMb: [], warmStartMs: [] }]));
+    for (let round = 0; round < rounds; round++) {
+      for (const app of apps.map((_, i) => apps[(i + round) % apps.length])) {
+        const f = fresh.get(app.name)!;
+        await measureFresh(app, f, sidecarEnv);
+        console.log(
+          `[bench] fresh round ${round + 1}/${rounds} ${app.name.padEnd(30)} first start ${f.firstStartMs.at(-1)?.toFixed(0)} ms (${f.firstStartCpuMs.at(-1)?.toFixed(0)} ms CPU), RSS ${f.rssIdleMb.at(-1)?.toFixed(0)} MB, warm start ${f.warmStartMs.at(-1)?.toFixed(0)} ms`,
+        );
+      }
+    }
+    const ref = fresh.get(reference)!;
+    console.log(`\n[bench] fresh install: ratios to ${reference} (medians)`);
+    for (const [name, f] of fresh)
+      console.log(
+        `  ${name.padEnd(30)} first start ${ratio(f.firstStartMs, ref.firstStartMs)} (CPU ${ratio(f.firstStartCpuMs, ref.firstStartCpuMs)})  idle RSS ${ratio(f.rssIdleMb, ref.rssIdleMb)}  warm start ${ratio(f.warmStartMs, ref.warmStartMs)}`,
+      );
+  }
 
   let effect: Map<string, Figures> | undefined;
   if (!skip.has("effect")) {
@@ -125,7 +149,7 @@ try {
     } else {
       const deliver = materialiseFixture("deliver");
       const apps: E2eApp[] = [
-        { name: "bare node:http", script: join(import.meta.dirname, "servers", "node-http.ts"), env: {} },
+        { name: "bare node:http, JS", script: join(import.meta.dirname, "servers", "node-http.js"), env: {} },
         { name: "daprlet, defaults", script: join(import.meta.dirname, "..", "runtime", "main.js"), env: { DAPRLET_ROOT: deliver } },
       ];
       e2e = { results: new Map(apps.map((a) => [a.name, []])) };
@@ -137,7 +161,7 @@ try {
         }
       }
       const [bare, daprlet] = [...e2e.results.values()];
-      console.log(`[bench] end to end: daprlet / bare node:http = ${ratio(daprlet, bare)}`);
+      console.log(`[bench] end to end: daprlet / bare node:http, JS = ${ratio(daprlet, bare)}`);
     }
   }
 
@@ -183,6 +207,7 @@ try {
     warmUp,
     e2eMessages,
     delivery,
+    fresh,
     effect,
     e2e,
     actor,
@@ -195,4 +220,5 @@ try {
 } finally {
   await stop(stub);
   removeFixtures();
+  removeFresh();
 }

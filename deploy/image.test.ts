@@ -1,67 +1,136 @@
-// deploy/Dockerfile without a container engine: copy what it copies, run its production install from
-// the lock (npm ci --omit=dev, with the npm package.json pins), start its command with its
-// environment, and ask /healthz. The steps are read from the Dockerfile, so the two cannot drift.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+// deploy/Dockerfile without a container engine: run its two stages in a temporary folder (the build
+// stage's COPYs and its build command, the final stage's production install from the lock with the
+// npm package.json pins and its COPY --from=build), start its CMD with its ENV, ask /healthz and
+// deliver one CloudEvent. The steps are read from the Dockerfile, so the two cannot drift.
+import { execFile } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { smokeServe } from "../scripts/serve-smoke.ts";
 
 const root = join(import.meta.dirname, "..");
 const run = promisify(execFile);
 
-/** The Dockerfile's instructions, continuation lines joined. */
-const instructions = readFileSync(join(root, "deploy/Dockerfile"), "utf8")
+interface Instruction {
+  name: string;
+  args: string;
+}
+/** The Dockerfile's stages, each its instructions (continuation lines joined). */
+const stages = readFileSync(join(root, "deploy/Dockerfile"), "utf8")
   .replace(/\\\n/g, " ")
   .split("\n")
   .map((line) => line.trim())
   .filter((line) => line && !line.startsWith("#"))
-  .map((line) => {
+  .reduce<Instruction[][]>((acc, line) => {
     const [, name, args] = line.match(/^(\w+)\s+(.*)$/) ?? [];
-    return { name: name.toUpperCase(), args };
-  });
-const all = (name: string) => instructions.filter((i) => i.name === name).map((i) => i.args);
+    if (name.toUpperCase() === "FROM") acc.push([]);
+    acc.at(-1)?.push({ name: name.toUpperCase(), args });
+    return acc;
+  }, []);
+const [buildStage, finalStage] = stages;
+const all = (stage: Instruction[], name: string) => stage.filter((i) => i.name === name).map((i) => i.args);
 
-const copies = all("COPY").map((args) => {
-  const words = args.split(/\s+/);
-  return { sources: words.slice(0, -1), target: words.at(-1) as string };
-});
-const install = all("RUN")
+const install = all(finalStage, "RUN")
   .join(" && ")
   .match(/npm ci [^&;]*/)?.[0]
   .trim();
-const env = Object.fromEntries(
-  all("ENV").flatMap((args) => [...args.matchAll(/(\w+)=("[^"]*"|\S+)/g)].map(([, k, v]) => [k, v.replace(/"/g, "")])),
-);
-const command = JSON.parse(all("CMD").at(-1) ?? "[]") as string[];
+/** ENV instructions of a stage, in order: `KEY=value` pairs. */
+const envOf = (instructions: Instruction[]) =>
+  Object.fromEntries(
+    instructions
+      .filter((i) => i.name === "ENV")
+      .flatMap((i) => [...i.args.matchAll(/(\w+)=("[^"]*"|\S+)/g)].map(([, k, v]) => [k, v.replace(/"/g, "")])),
+  );
+const command = JSON.parse(all(finalStage, "CMD").at(-1) ?? "[]") as string[];
 const pinnedNpm = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devEngines.packageManager.version as string;
 
-// The image's Node is node:24 (type stripping); the project's own Node 24 stands in for it.
+// The image's Node is node:24; the project's own Node 24 stands in for it.
 const projectNode = join(root, "node_modules/.bin/node");
 const node = existsSync(projectNode) ? projectNode : process.execPath;
 
-let app: ChildProcess | undefined;
 let work: string | undefined;
 afterAll(() => {
-  app?.kill("SIGKILL");
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** Where an absolute path of a stage's file system lives in the temporary folder: one folder per stage. */
+const at = (stage: Instruction[], path: string) => join(work as string, `stage-${stages.indexOf(stage)}`, path);
+const workdir = (stage: Instruction[]) => at(stage, all(stage, "WORKDIR").at(-1) ?? "/");
+/** The stage `FROM … AS <name>` names. */
+const stageNamed = (name: string) => stages.find((stage) => new RegExp(`\\sAS\\s+${name}$`, "i").test(stage[0].args)) as Instruction[];
+
+/** Some of a stage's COPY instructions, as Docker runs them: from the checkout, or (`--from=<stage>`) from an earlier stage's files. */
+function copyStage(stage: Instruction[], copies = all(stage, "COPY")): void {
+  for (const args of copies) {
+    const words = args.split(/\s+/);
+    const from = words[0].startsWith("--from=") ? stageNamed(words[0].slice("--from=".length)) : undefined;
+    const paths = from ? words.slice(1) : words;
+    const target = join(workdir(stage), paths.at(-1) as string);
+    for (const source of paths.slice(0, -1)) {
+      const path = from ? at(from, source) : join(root, source);
+      // A folder's contents go into the target; a file goes into a target ending in "/", else becomes it.
+      const into = !statSync(path).isDirectory() && (paths.at(-1) as string).endsWith("/");
+      const destination = into ? join(target, basename(source)) : target;
+      mkdirSync(dirname(destination), { recursive: true });
+      cpSync(path, destination, { recursive: true });
+    }
+  }
+}
+
+// A cache inside the project's ignored .tools/ keeps repeated runs from downloading again.
+const npmEnv = {
+  ...process.env,
+  npm_config_cache: join(root, ".tools/npm-cache"),
+  npm_config_prefer_offline: "true",
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+};
+
+/**
+ * Runs a stage's instructions in order, each `RUN` split at `&&`: the pinned npm's global install
+ * and the cache clean are skipped (this machine's npm is the pinned one, the first test checks),
+ * the build stage's full `npm ci` is the checkout's own node_modules (the same lock, linked), a
+ * production `npm ci` and `node …` commands run for real, with absolute paths and the stage's ENV
+ * mapped into the temporary folder. Anything else fails, so the Dockerfile cannot drift from this.
+ * Returns the stage's ENV, mapped.
+ */
+async function runStage(stage: Instruction[]): Promise<Record<string, string>> {
+  const mapped = (value: string) => (value.startsWith("/") ? at(stage, value) : value);
+  for (const [index, { name, args }] of stage.entries()) {
+    const env = Object.fromEntries(Object.entries(envOf(stage.slice(0, index))).map(([k, v]) => [k, mapped(v)]));
+    if (name === "COPY") copyStage(stage, [args]);
+    if (name === "WORKDIR") mkdirSync(workdir(stage), { recursive: true });
+    if (name !== "RUN") continue;
+    for (const step of args.split("&&").map((part) => part.trim())) {
+      const [program, ...words] = step.split(/\s+/);
+      if (/^npm (install -g|cache clean)/.test(step)) continue;
+      const options = { cwd: workdir(stage), env: { ...npmEnv, ...env }, maxBuffer: 16 * 1024 * 1024 };
+      const failed = (error: { message: string; stderr?: string }) => {
+        throw new Error(`${step} failed in ${workdir(stage)}: ${error.message}\n${error.stderr}`);
+      };
+      if (/^npm ci\b/.test(step) && !step.includes("--omit=dev")) {
+        symlinkSync(join(root, "node_modules"), join(workdir(stage), "node_modules"), "dir");
+      } else if (/^npm ci\b/.test(step)) {
+        await run(program, words, options).catch(failed);
+      } else if (program === "node") {
+        await run(node, words.map(mapped), options).catch(failed);
+      } else {
+        throw new Error(`deploy/image.test.ts cannot run \`${step}\` from deploy/Dockerfile: teach runStage what it does`);
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(envOf(stage)).map(([k, v]) => [k, mapped(v)]));
+}
 
 describe("deploy/Dockerfile", () => {
   it("installs with npm ci --omit=dev --omit=optional from the lock, using the npm package.json pins", async () => {
     expect(install).toMatch(/^npm ci .*--omit=dev --omit=optional/);
-    expect(all("RUN").join(" ")).toContain("devEngines.packageManager.version");
-    expect(command.slice(1)).toEqual(["runtime/main.js"]);
+    expect(all(finalStage, "RUN").join(" ")).toContain("devEngines.packageManager.version");
+    expect(all(buildStage, "RUN").join(" ")).toContain("devEngines.packageManager.version");
+    expect(command[0]).toBe("node");
+    expect(command.at(-1), "the built entry, JavaScript only").toBe("runtime/main.js");
     const { stdout } = await run("npm", ["--version"]);
     expect(stdout.trim(), `npm ${stdout.trim()} runs here; package.json pins ${pinnedNpm}`).toBe(pinnedNpm);
   });
@@ -81,94 +150,37 @@ describe("deploy/Dockerfile", () => {
     ).toEqual([]);
   });
 
-  it("builds the app's files with a production install that starts and answers /healthz", async () => {
+  it("builds JavaScript in one stage, installs production packages in the next, starts CMD and answers a delivery", async () => {
     work = mkdtempSync(join(tmpdir(), "daprlet-image-"));
-    for (const { sources, target } of copies) {
-      for (const source of sources) {
-        // COPY dir ./dir copies the folder's contents; COPY a b ./ puts files into the folder.
-        const into = target.endsWith("/") || sources.length > 1;
-        const destination = join(work, target, into ? basename(source) : "");
-        mkdirSync(into ? join(work, target) : join(destination, ".."), { recursive: true });
-        cpSync(join(root, source), destination, { recursive: true });
-      }
-    }
-
-    // A cache inside the project's ignored .tools/ keeps repeated runs from downloading again.
-    const cache = join(root, ".tools/npm-cache");
-    const npmEnv = {
-      ...process.env,
-      npm_config_cache: cache,
-      npm_config_prefer_offline: "true",
-      npm_config_audit: "false",
-      npm_config_fund: "false",
-    };
-    const [npm, ...args] = (install as string).split(/\s+/);
-    await run(npm, args, { cwd: work, env: npmEnv, maxBuffer: 16 * 1024 * 1024 }).catch((error) => {
-      throw new Error(`${install} failed in ${work}:\n${error.stderr}`);
-    });
-    expect(existsSync(join(work, "node_modules/hono")), "production dependencies installed").toBe(true);
-    expect(existsSync(join(work, "node_modules/vitest")), "no devDependencies").toBe(false);
-    expect(existsSync(join(work, "node_modules/typescript")), "no TypeScript (a dev tool, and only an optional peer of valibot)").toBe(
+    await runStage(buildStage);
+    const env = await runStage(finalStage);
+    const app = workdir(finalStage);
+    expect(existsSync(join(app, "node_modules/hono")), "production dependencies installed").toBe(true);
+    expect(existsSync(join(app, "node_modules/vitest")), "no devDependencies").toBe(false);
+    expect(existsSync(join(app, "node_modules/typescript")), "no TypeScript (a dev tool, and only an optional peer of valibot)").toBe(
       false,
     );
-
-    const port = await freePort();
-    const output: string[] = [];
-    app = spawn(node, command.slice(1), {
-      cwd: work,
-      // The image binds 0.0.0.0, so it refuses to start without APP_API_TOKEN (as deploy/kubernetes sets it).
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ...env,
-        APP_PORT: String(port),
-        APP_API_TOKEN: "image-test",
-        DAPRLET_LOG: "off",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    app.stdout?.on("data", (chunk) => output.push(String(chunk)));
-    app.stderr?.on("data", (chunk) => output.push(String(chunk)));
-
-    const deadline = Date.now() + 30_000;
-    let status = 0;
-    while (Date.now() < deadline && app.exitCode === null) {
-      status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (r) => r.status,
-        () => 0,
+    const sources = (dir: string): string[] =>
+      readdirSync(join(app, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : /\.[mc]?ts$/.test(e.name) ? [join(dir, e.name)] : [],
       );
-      if (status !== 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(status, `GET /healthz from \`${command.join(" ")}\` in the installed copy:\n${output.join("")}`).toBe(200);
-  });
+    expect([...sources("runtime"), ...sources("handlers")], "nothing left to strip types from at start").toEqual([]);
+    expect(existsSync(join(app, "examples/payment-gateway/handlers/charge.js")), "the payment gateway, built beside the app").toBe(true);
+    if (env.NODE_COMPILE_CACHE) expect(readdirSync(env.NODE_COMPILE_CACHE), "a compile cache filled at build time").not.toEqual([]);
 
-  it("serves the payment gateway from the same image (DAPRLET_ROOT, as deploy/kubernetes/payment-gateway.yaml sets it)", async () => {
-    expect(work, "the previous test builds the copy").toBeDefined();
-    const manifest = readFileSync(join(root, "deploy/kubernetes/payment-gateway.yaml"), "utf8");
-    const gatewayRoot = manifest.match(/name: DAPRLET_ROOT, value: "\/app\/([^"]+)"/)?.[1] as string;
-    expect(gatewayRoot).toBe("examples/payment-gateway");
-    app?.kill("SIGKILL");
-    const port = await freePort();
-    const output: string[] = [];
-    app = spawn(node, command.slice(1), {
-      cwd: work,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ...env,
-        APP_PORT: String(port),
-        DAPRLET_LOG: "off",
-        DAPRLET_ROOT: join(work as string, gatewayRoot),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    // The image binds 0.0.0.0: the app wants daprd's APP_API_TOKEN there, as daprd sends it.
+    const token = "image-test-token";
+    const result = await smokeServe(app, {
+      node,
+      nodeArgs: command.slice(1, -1),
+      env: { ...env, APP_API_TOKEN: token, DAPRLET_LOG: "off" },
+      token,
     });
-    app.stdout?.on("data", (chunk) => output.push(String(chunk)));
-    app.stderr?.on("data", (chunk) => output.push(String(chunk)));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && app.exitCode === null && !output.join("").includes("listening")) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(output.join(""), "the gateway's start-up line").toMatch(/payment-gateway listening on .* with 1 handlers/);
+    expect(result.healthz, `GET /healthz from \`${command.join(" ")}\` in the image's tree:\n${result.output}`).toBe(200);
+    expect(result.answer, result.output).toEqual({ status: "SUCCESS" });
+    expect(
+      result.sidecarCalls.filter((c) => c.startsWith("POST /v1.0/state/statestore")),
+      result.sidecarCalls.join("\n"),
+    ).not.toEqual([]);
   });
 });

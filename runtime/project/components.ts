@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { yaml } from "./yaml.ts";
 
 /** One Dapr Component document found under `components/`, as plain data. */
 export interface ComponentInfo {
@@ -22,7 +22,7 @@ export const blockOf = (type: string) => type.split(".")[0] ?? "";
 export function loadComponents(dir: string): ComponentInfo[] {
   const found: ComponentInfo[] = [];
   for (const file of yamlFiles(dir)) {
-    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
+    for (const doc of yaml().parseAllDocuments(readFileSync(file, "utf8"))) {
       const value = doc.toJS() as {
         kind?: string;
         metadata?: { name?: string };
@@ -53,7 +53,8 @@ export function overriddenComponentFiles(root: string, folders: string[]): strin
   return [...new Set(dropped)].sort();
 }
 
-function yamlFiles(dir: string): string[] {
+/** The YAML files in `dir` and its sub-folders, sorted; none when it does not exist. */
+export function yamlFiles(dir: string): string[] {
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parse, parseAllDocuments } from "yaml";
 import type { HandlerDescriptor } from "../descriptor.ts";
 import { goDuration } from "../kinds/job-schedule.ts";
 import { triggerKindOf } from "../kinds/triggers.ts";
 import { blockOf, type ComponentInfo } from "./components.ts";
+import { yaml } from "./yaml.ts";
 
 interface RetryPolicy {
   policy?: "constant" | "exponential";
@@ -35,7 +35,7 @@ function yamlFilesIn(dir: string): string[] {
 /** Every `kind: Resiliency` file in `dir` (daprd reads each file as one document). */
 export function loadResiliency(dir: string): ResiliencyDoc[] {
   return yamlFilesIn(dir)
-    .map((file) => ({ file, ...(parse(readFileSync(join(dir, file), "utf8")) as { kind?: string; spec?: ResiliencyDoc["spec"] }) }))
+    .map((file) => ({ file, ...(yaml().parse(readFileSync(join(dir, file), "utf8")) as { kind?: string; spec?: ResiliencyDoc["spec"] }) }))
     .filter((doc) => doc.kind === "Resiliency");
 }
 
@@ -82,7 +82,7 @@ export interface AppHealth {
 export function loadAppHealth(root: string): AppHealth | undefined {
   let template: { apps?: Record<string, unknown>[] };
   try {
-    template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as typeof template;
+    template = yaml().parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as typeof template;
   } catch {
     return undefined;
   }
@@ -239,7 +239,7 @@ export function activeProfiles(root: string, env: Record<string, string | undefi
   if (env.DAPRLET_PROFILES) return ["common", ...env.DAPRLET_PROFILES.split(",").map((p) => p.trim())];
   let template: { common?: { resourcesPaths?: string[] }; apps?: { resourcesPaths?: string[] }[] };
   try {
-    template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as typeof template;
+    template = yaml().parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as typeof template;
   } catch {
     return undefined;
   }
@@ -342,10 +342,12 @@ interface K8sDoc {
 /** The Dapr-enabled Deployments and StatefulSets in `dir`'s YAML files, with the HPAs that scale them. */
 export function loadWorkloads(dir: string, root: string): Workload[] {
   const docs = yamlFilesIn(dir).flatMap((f) =>
-    parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => ({
-      file: relative(root, join(dir, f)),
-      doc: (d.toJS() ?? {}) as K8sDoc,
-    })),
+    yaml()
+      .parseAllDocuments(readFileSync(join(dir, f), "utf8"))
+      .map((d) => ({
+        file: relative(root, join(dir, f)),
+        doc: (d.toJS() ?? {}) as K8sDoc,
+      })),
   );
   const hpas = docs.filter(({ doc }) => doc.kind === "HorizontalPodAutoscaler");
   return docs.flatMap(({ file, doc }) => {

@@ -1,6 +1,6 @@
-import { stringify } from "yaml";
 import type { HandlerDescriptor } from "../descriptor.ts";
 import type { TopicTrigger } from "../kinds/topic.ts";
+import { yaml } from "./yaml.ts";
 
 /** A file the generator writes. */
 export interface GeneratedFile {
@@ -79,7 +79,7 @@ export function subscriptionManifests(handlers: HandlerDescriptor[], appId: stri
       };
       return {
         path: `${subscriptionsDir}/${doc.metadata.name}.yaml`,
-        contents: header(group.map((d) => d.file)) + stringify(doc),
+        contents: header(group.map((d) => d.file)) + yaml().stringify(doc),
       };
     })
     .sort((a, b) => a.path.localeCompare(b.path));
