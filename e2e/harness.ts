@@ -100,15 +100,18 @@ export function setMetadata(dir: string, file: string, name: string, value: stri
 }
 
 /**
- * The redis profile's lock store runs on the state store's Redis: a test that points the state
- * store at its own redis-server (setMetadata) moves the lock store with it.
+ * The redis profile's lock and configuration stores run on the state store's Redis: a test that
+ * points the state store at its own redis-server (setMetadata) moves them with it (daprd exits when
+ * a component cannot reach its server).
  */
 function shareRedisWithLockStore(dir: string) {
   const folder = join(dir, "components", "redis");
-  const [state, lock] = [join(folder, "statestore.yaml"), join(folder, "lockstore.yaml")];
-  if (!existsSync(state) || !existsSync(lock)) return;
+  const state = join(folder, "statestore.yaml");
+  if (!existsSync(state)) return;
   const host = /- name: redisHost\n\s+value: "([^"]*)"/.exec(readFileSync(state, "utf8"))?.[1];
-  if (host) setMetadata(dir, "redis/lockstore.yaml", "redisHost", host);
+  if (!host) return;
+  for (const file of ["lockstore.yaml", "configstore.yaml"])
+    if (existsSync(join(folder, file))) setMetadata(dir, `redis/${file}`, "redisHost", host);
 }
 
 /** The fixture's redis profile with its configuration store, all pointed at one Redis server: `startStack({ ...redisWithConfiguration(port) })`. */

@@ -156,7 +156,7 @@ describe("postgres-kafka profile (state.postgresql v2, pubsub.kafka)", () => {
   });
 });
 
-describe("rabbitmq profile (pubsub.rabbitmq, in-memory state)", () => {
+describe("rabbitmq profile (pubsub.rabbitmq, state in SQLite)", () => {
   const stack = profile("rabbitmq", async (keep) => {
     const rabbit = await keep(startRabbitMQ());
     return {
@@ -166,7 +166,7 @@ describe("rabbitmq profile (pubsub.rabbitmq, in-memory state)", () => {
   });
 
   it("runs the order scenario with its event through RabbitMQ", async () => {
-    expect(await components(stack())).toMatchObject({ statestore: "state.in-memory", pubsub: "pubsub.rabbitmq" });
+    expect(await components(stack())).toMatchObject({ statestore: "state.sqlite", pubsub: "pubsub.rabbitmq" });
     await orderScenario(stack(), "order-rmq-1", fileReceipt(stack()));
   });
 
