@@ -1,7 +1,7 @@
+import type { BlobCreated } from "daprlet";
 import { bindingEvent, bindingRequest, runHandler } from "daprlet/testing";
 import type { InferInput } from "valibot";
 import { describe, expect, it } from "vitest";
-import type { BlobCreated } from "./lib/blob.ts";
 import { onBlobCreated } from "./onBlobCreated.ts";
 
 /** The effects of one notification, delivered as the queue binding delivers it. */

@@ -1,5 +1,4 @@
-import { binding, defineHandler, saveState } from "daprlet";
-import { BlobNotification } from "./lib/blob.ts";
+import { BlobNotification, binding, defineHandler, saveState } from "daprlet";
 
 /**
  * Storage "object created" notifications. No Dapr storage binding has an input side, so they

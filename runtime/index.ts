@@ -9,6 +9,7 @@ export {
   type MethodMaker,
   type MethodResult,
 } from "./actor.ts";
+export { type BlobCreated, BlobNotification } from "./blob-notification.ts";
 export type { IdempotencyOptions } from "./define.ts";
 export { type AnyHandler, defineHandler, type Handler, type HandlerEvent, type HandlerResult } from "./define.ts";
 export type { HandlerDescriptor } from "./descriptor.ts";

@@ -1,3 +1,5 @@
+// Schemas of cloud storage notifications (S3 directly or through SQS, MinIO, Azure Event Grid), read
+// into one shape: what an input-binding handler on a bucket or container validates its data with.
 import * as v from "valibot";
 
 /** One new object in a bucket or container, whichever cloud's notification announced it. */
