@@ -2,6 +2,7 @@
 import { serve } from "@hono/node-server";
 import { describeTrigger } from "./kinds/triggers.ts";
 import { deliveryLogFromEnv } from "./observe/log.ts";
+import { createMetrics } from "./observe/metrics.ts";
 import type { Watcher } from "./observe/observer.ts";
 import { tracingFromEnv } from "./observe/otel-env.ts";
 import { createRecorder } from "./observe/record.ts";
@@ -29,21 +30,37 @@ const failureStoreName = process.env.DAPRLET_FAILURE_STORE ?? defaultFailureStor
 const hasFailureStore = project.components.some((c) => c.name === failureStoreName && c.type.startsWith("state."));
 if (!hasFailureStore)
   console.warn(`[daprlet] no state store "${failureStoreName}": failure reasons stay in this process (set DAPRLET_FAILURE_STORE)`);
-const app = createApp({
-  handlers: project.handlers,
+const metrics = createMetrics(project.handlers);
+const deliverOptions = {
   client,
   execute: createSidecarExecutor(client),
-  failureStore: hasFailureStore ? { store: failureStoreName } : false,
+  failureStore: hasFailureStore ? { store: failureStoreName } : (false as const),
   // Loaded only when traces are exported: OpenTelemetry is not on the path of an app without tracing.
   observer: tracing ? (await import("./observe/tracing.ts")).createTracingObserver(tracing.tracer) : undefined,
   watchers: watchers.filter((w): w is Watcher => w !== undefined),
-  appApiToken: process.env.APP_API_TOKEN || undefined,
-});
+};
+const app = createApp({ ...deliverOptions, handlers: project.handlers, metrics, appApiToken: process.env.APP_API_TOKEN || undefined });
+// Workflows and their activities run over daprd's gRPC work-item stream, not routes. The worker
+// (and @dapr/dapr with it) is loaded only when the project has some.
+const activities = project.handlers.filter((d) => d.trigger.kind === "activity");
+const worker =
+  project.workflows.length || activities.length
+    ? (await import("./workflow/worker.ts")).startWorkflowWorker({
+        workflows: project.workflows,
+        activities,
+        deliver: { ...deliverOptions, watchers: [metrics, ...deliverOptions.watchers] },
+        apiToken: process.env.DAPR_API_TOKEN || undefined,
+      })
+    : undefined;
+worker?.catch((error) => console.error(`[daprlet] workflows: the worker did not start: ${(error as Error).message}`));
 
 // Every route exists before the port opens: daprd fetches /dapr/subscribe once, right after it can connect.
 const drain = createDrain();
 const server = serve({ fetch: drain.wrap(app.fetch), port, hostname }, () => {
-  const lines = project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`);
+  const lines = [
+    ...project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`),
+    ...project.workflows.map((w) => `  ${w.name.padEnd(24)} ${"workflow".padEnd(36)} → daprd gRPC work items`),
+  ];
   const observability = `  traces: ${tracing ? tracing.exporters.join(", ") : "off (no OTEL_* exporter)"}; metrics: GET ${metricsPath}`;
   console.log(
     `[daprlet] ${project.appId} listening on ${hostname}:${port} with ${project.handlers.length} handlers\n${lines.join("\n")}\n${observability}`,
@@ -70,6 +87,9 @@ const stop = async (signal: string) => {
   stopping = true;
   console.log(`[daprlet] ${signal}: draining ${drain.inFlight} request(s) in flight`);
   const left = await drain.start(drainMs);
+  // Work items in flight finish (their effects included) before the stream closes; daprd hands
+  // the rest to the next worker.
+  await (await worker?.catch(() => undefined))?.stop(drainMs);
   if (left) console.warn(`[daprlet] ${left} request(s) still in flight after ${drainMs} ms: daprd will redeliver them`);
   server.close();
   (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -97,6 +97,9 @@ async function fire(): Promise<{ said: string; messageId?: string }> {
       const res = await app(handler.route, { method: "POST", headers: json, body });
       return { said: `POST ${handler.route} as the scheduler delivers job ${t.name}: ${res.status} ${await res.text()}`.trim() };
     }
+    case "activity":
+      // An activity runs only as a step of a workflow: start the workflow instead.
+      return fail(`${name} is workflow activity ${t.name}: start its workflow (npm run trigger <Workflow> '<input>') to run it`);
     default: {
       const unknown: never = t;
       return fail(`npm run trigger does not know trigger kind ${(unknown as { kind: string }).kind} yet: add it to scripts/trigger.ts`);

@@ -17,7 +17,11 @@ export type DaprApi =
   | "configuration.get"
   | "invoke"
   | "jobs.schedule"
-  | "jobs.delete";
+  | "jobs.delete"
+  | "workflows.start"
+  | "workflows.raiseEvent"
+  | "workflows.manage"
+  | "workflows.get";
 
 /** One call to daprd's HTTP API, as data: tests and the fake sidecar can check it. */
 export interface SidecarCall {

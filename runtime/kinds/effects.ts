@@ -5,10 +5,13 @@ import { dropKind } from "./drop.ts";
 import type { CallContext, EffectKind } from "./effect.ts";
 import { invokeAppKind } from "./invoke-app.ts";
 import { invokeBindingKind } from "./invoke-binding.ts";
+import { manageWorkflowKind } from "./manage-workflow.ts";
 import { publishKind } from "./publish.ts";
+import { raiseWorkflowEventKind } from "./raise-workflow-event.ts";
 import { replyKind } from "./reply.ts";
 import { retryKind } from "./retry.ts";
 import { saveStateKind } from "./save-state.ts";
+import { startWorkflowKind } from "./start-workflow.ts";
 import { transactionKind } from "./transaction.ts";
 
 export const effectKinds = effectTable({
@@ -18,6 +21,9 @@ export const effectKinds = effectTable({
   invokeBinding: invokeBindingKind,
   transaction: transactionKind,
   invokeApp: invokeAppKind,
+  startWorkflow: startWorkflowKind,
+  raiseWorkflowEvent: raiseWorkflowEventKind,
+  manageWorkflow: manageWorkflowKind,
   reply: replyKind,
   retry: retryKind,
   drop: dropKind,

@@ -5,6 +5,7 @@ import { configurationInputKind } from "./configuration-input.ts";
 import type { Input, InputKind } from "./input.ts";
 import { secretInputKind } from "./secret-input.ts";
 import { stateInputKind } from "./state-input.ts";
+import { workflowStatusInputKind } from "./workflow-status-input.ts";
 
 export const inputKinds = inputTable({
   state: stateInputKind,
@@ -12,6 +13,7 @@ export const inputKinds = inputTable({
   secret: secretInputKind,
   configuration: configurationInputKind,
   callApp: callAppInputKind,
+  workflowStatus: workflowStatusInputKind,
 });
 
 /** Checks the table: each entry is an input kind whose `kind` is its key. */

@@ -1,5 +1,6 @@
 // The trigger kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Trigger` and every lookup follow from this table.
+import { activityKind } from "./activity.ts";
 import { bindingKind } from "./binding.ts";
 import { invokeKind } from "./invoke.ts";
 import { jobKind } from "./job.ts";
@@ -11,6 +12,7 @@ export const triggerKinds = triggerTable({
   binding: bindingKind,
   invoke: invokeKind,
   job: jobKind,
+  activity: activityKind,
 });
 
 /** Checks the table: each entry is a trigger kind whose `kind` is its key. */

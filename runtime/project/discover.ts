@@ -5,6 +5,7 @@ import type { AnyHandler } from "../define.ts";
 import { describeHandler, type HandlerDescriptor } from "../descriptor.ts";
 import { failWith } from "../errors.ts";
 import { triggerKindOf, triggerKinds } from "../kinds/triggers.ts";
+import { isWorkflow, type Workflow } from "../workflow/define.ts";
 import { topicProblems } from "./manifest.ts";
 
 const handlerFile = /^[A-Za-z_$][\w$]*\.(ts|mts|js|mjs)$/;
@@ -34,6 +35,7 @@ export async function discoverHandlers(dir: string, root = resolve(dir, "..")): 
     const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
     const handlers = Object.entries(mod).filter(([, value]) => isHandler(value));
     if (handlers.length === 0) {
+      if (Object.values(mod).some(isWorkflow)) continue; // a workflow file: discoverWorkflows reads it
       problems.push(`${file} exports no handler: add \`export const ${name} = defineHandler({ trigger, schema, handle })\``);
       continue;
     }
@@ -72,4 +74,31 @@ export function findConflicts(descriptors: HandlerDescriptor[]): string[] {
     }
   }
   return problems;
+}
+
+/** A workflow found in `handlers/`: its name is its export's (and file's) name. */
+export interface WorkflowDescriptor {
+  name: string;
+  file: string;
+  workflow: Workflow;
+}
+
+/** The workflows in `dir` (files exporting `defineWorkflow(...)`), sorted by name; the file is named after the export. */
+export async function discoverWorkflows(dir: string, root = resolve(dir, "..")): Promise<WorkflowDescriptor[]> {
+  const found: WorkflowDescriptor[] = [];
+  const problems: string[] = [];
+  const files = readdirSync(dir, { withFileTypes: true }).filter((f) => f.isFile() && handlerFile.test(f.name) && !testFile.test(f.name));
+  for (const f of files.map((f) => f.name).sort()) {
+    const path = join(dir, f);
+    const name = f.replace(/\.[mc]?[jt]s$/, "");
+    const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    for (const [exported, value] of Object.entries(mod)) {
+      if (!isWorkflow(value)) continue;
+      if (exported !== name)
+        problems.push(`${relative(root, path)} exports workflow ${exported}, not ${name}: name the export after the file`);
+      else found.push({ name, file: relative(root, path), workflow: value });
+    }
+  }
+  failWith(problems, `workflows in ${relative(root, dir) || dir} are not valid`);
+  return found;
 }

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import type { HandlerDescriptor } from "../descriptor.ts";
 import { DaprletError, failWith } from "../errors.ts";
 import { type ComponentInfo, loadComponents } from "./components.ts";
-import { discoverHandlers } from "./discover.ts";
+import { discoverHandlers, discoverWorkflows, type WorkflowDescriptor } from "./discover.ts";
 import { checkTriggers } from "./lint.ts";
 
 /** A daprlet project, read from disk into plain data. */
@@ -12,6 +12,8 @@ export interface Project {
   root: string;
   appId: string;
   handlers: HandlerDescriptor[];
+  /** Workflows in handlers/: the app dials daprd's workflow stream only when there is one (or an activity). */
+  workflows: WorkflowDescriptor[];
   components: ComponentInfo[];
 }
 
@@ -33,7 +35,8 @@ export function readAppId(root: string): string {
 export async function loadProject(root = process.cwd()): Promise<Project> {
   const abs = resolve(root);
   const handlers = await discoverHandlers(join(abs, "handlers"), abs);
+  const workflows = await discoverWorkflows(join(abs, "handlers"), abs);
   const components = loadComponents(join(abs, "components"));
   failWith(checkTriggers(handlers, components), "handlers name components that do not exist");
-  return { root: abs, appId: readAppId(abs), handlers, components };
+  return { root: abs, appId: readAppId(abs), handlers, workflows, components };
 }

@@ -24,10 +24,10 @@ export interface AppliedRecord {
 
 export const defaultIdempotency: Required<IdempotencyOptions> = { store: "statestore", ttlSeconds: 86_400 };
 
-/** The guard of a topic message, or undefined: off for this handler, no message id, or no sidecar to keep records in. */
+/** The guard of a topic message or a workflow activity call, or undefined: off for this handler, no message id, or no sidecar to keep records in. */
 export function guardOf(d: HandlerDescriptor, messageId: string | undefined, client: SidecarClient | undefined): Guard | undefined {
   const options = d.handler.idempotency;
-  if (options === false || d.trigger.kind !== "topic" || !messageId || !client) return undefined;
+  if (options === false || (d.trigger.kind !== "topic" && d.trigger.kind !== "activity") || !messageId || !client) return undefined;
   const { store, ttlSeconds } = settingsOf(d, options);
   // daprd refuses keys containing "||"; ids are the publisher's, so keep them out of the separator's way.
   const id = messageId.includes("||") ? messageId.replaceAll("||", "|") : messageId;

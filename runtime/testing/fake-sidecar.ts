@@ -63,7 +63,8 @@ export type Operation =
   | "getConfiguration"
   | "invoke"
   | "scheduleJob"
-  | "deleteJob";
+  | "deleteJob"
+  | "workflow";
 
 /** A failure to inject: the next `times` calls of `operation` answer `status` (or hang `delayMs`). */
 export interface Failure {
@@ -91,6 +92,16 @@ export interface FakeSidecarOptions {
   appId?: string;
   /** daprd runs with a scheduler (default): without one, every Jobs API call answers 500 "scheduler clients are disabled". */
   scheduler?: boolean;
+}
+
+/** A workflow instance as the fake keeps it: started, raised events, status (set `output` and `status` to fake its end). */
+export interface FakeWorkflow {
+  instanceId: string;
+  workflow: string;
+  input: unknown;
+  status: string;
+  output?: unknown;
+  events: { name: string; data: unknown }[];
 }
 
 /** A job as the fake's scheduler keeps it: the body it was scheduled with. */
@@ -151,6 +162,10 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const bindingCalls: BindingCall[] = [];
   const failures: Failure[] = [];
   const jobs = new Map<string, ScheduledJob>();
+  const workflows = new Map<string, FakeWorkflow>();
+  const workflowOf = (id: string) => workflows.get(id);
+  const noInstance = (id: string) =>
+    daprError(500, "ERR_GET_WORKFLOW", `failed to get workflow metadata for '${id}': no such instance exists`);
 
   // Secret and configuration stores: known names (as components would define them) and their
   // contents, seeded from the options again on every reset.
@@ -470,6 +485,64 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       bindingCalls.push({ name: String(params.name), operation: body.operation, data: body.data ?? null, metadata: body.metadata ?? {} });
       return new HttpResponse(null, { status: 204 });
     }),
+    // Instances are only recorded: nothing runs them (the workflow kit, runtime/testing/workflow.ts, runs workflows).
+    "workflows.start": http.post(`${base}/v1.0/workflows/dapr/:name/start`, async ({ request, params }) => {
+      const failure = await injected("workflow");
+      if (failure) return failure;
+      const id = new URL(request.url).searchParams.get("instanceID") ?? randomUUID();
+      // Not pinned on daprd: starting an id that is still running is refused.
+      if (workflowOf(id)?.status === "RUNNING")
+        return daprError(
+          500,
+          "ERR_START_WORKFLOW",
+          `error starting workflow '${params.name}': an active workflow with ID '${id}' already exists`,
+        );
+      const text = await request.text();
+      workflows.set(id, {
+        instanceId: id,
+        workflow: String(params.name),
+        input: text ? JSON.parse(text) : undefined,
+        status: "RUNNING",
+        events: [],
+      });
+      return HttpResponse.json({ instanceID: id }, { status: 202 });
+    }),
+    "workflows.raiseEvent": http.post(`${base}/v1.0/workflows/dapr/:id/raiseEvent/:event`, async ({ request, params }) => {
+      const failure = await injected("workflow");
+      if (failure) return failure;
+      const instance = workflowOf(String(params.id));
+      if (!instance) return noInstance(String(params.id));
+      const text = await request.text();
+      instance.events.push({ name: String(params.event), data: text ? JSON.parse(text) : undefined });
+      return new HttpResponse(null, { status: 202 });
+    }),
+    "workflows.manage": http.post(`${base}/v1.0/workflows/dapr/:id/:operation`, async ({ params }) => {
+      const failure = await injected("workflow");
+      if (failure) return failure;
+      const id = String(params.id);
+      const instance = workflowOf(id);
+      if (!instance) return noInstance(id);
+      const next = { terminate: "TERMINATED", pause: "SUSPENDED", resume: "RUNNING" }[String(params.operation)];
+      if (params.operation === "purge") workflows.delete(id);
+      else if (next) instance.status = next;
+      else return daprError(404, "ERR_NOT_FOUND", `unknown workflow operation ${params.operation}`);
+      return new HttpResponse(null, { status: 202 });
+    }),
+    "workflows.get": http.get(`${base}/v1.0/workflows/dapr/:id`, async ({ params }) => {
+      const failure = await injected("workflow");
+      if (failure) return failure;
+      const instance = workflowOf(String(params.id));
+      if (!instance) return noInstance(String(params.id));
+      return HttpResponse.json({
+        instanceID: instance.instanceId,
+        workflowName: instance.workflow,
+        runtimeStatus: instance.status,
+        properties: {
+          "dapr.workflow.input": JSON.stringify(instance.input ?? null),
+          ...(instance.output !== undefined ? { "dapr.workflow.output": JSON.stringify(instance.output) } : {}),
+        },
+      });
+    }),
   } satisfies Record<DaprApi, RequestHandler | RequestHandler[]>;
   const handlers: RequestHandler[] = [...plumbing, ...Object.values(apis).flat()];
 
@@ -484,6 +557,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     bindings: bindingCalls,
     /** The jobs scheduled through the Jobs API, by name, as they were last scheduled. */
     jobs,
+    /** Workflow instances started through the API, by instance id (status and output settable by the test). */
+    workflows,
     /** Every service invocation of a known app, in order. */
     invocations,
     /** A called app: `sidecar.app("payments").on("POST", "/charge", { status: 201, body: { id: "c-1" } })`. Unknown apps answer as daprd does (500 ERR_DIRECT_INVOKE). */
@@ -511,6 +586,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       invocations.length = 0;
       apps.clear();
       jobs.clear();
+      workflows.clear();
       seedStores();
     },
   };

@@ -15,3 +15,17 @@ export {
   type Published,
 } from "./fake-sidecar.ts";
 export { type RunResult, runHandler, testApp } from "./run.ts";
+export {
+  type ActivityScript,
+  describeEvent,
+  eventsOf,
+  type HistoryEvent,
+  type Recording as WorkflowRecording,
+  readWorkflowRecording,
+  replayHistory,
+  runActivity,
+  runWorkflow,
+  toRecording as toWorkflowRecording,
+  type WorkflowRun,
+  type WorkflowScript,
+} from "./workflow.ts";

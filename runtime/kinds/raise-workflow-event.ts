@@ -1,0 +1,32 @@
+import { type EffectKind, json, segment } from "./effect.ts";
+import { workflowSpan } from "./start-workflow.ts";
+
+export interface RaiseWorkflowEvent {
+  kind: "raiseWorkflowEvent";
+  instanceId: string;
+  event: string;
+  data?: unknown;
+}
+
+/** @example raiseWorkflowEvent(orderId, "payment-approved", { reference }) */
+export const raiseWorkflowEvent = (instanceId: string, event: string, data?: unknown): RaiseWorkflowEvent => ({
+  kind: "raiseWorkflowEvent",
+  instanceId,
+  event,
+  ...(data === undefined ? {} : { data }),
+});
+
+export const raiseWorkflowEventKind: EffectKind<RaiseWorkflowEvent> = {
+  kind: "raiseWorkflowEvent",
+  describe: (e) => `raiseWorkflowEvent ${e.instanceId}/${e.event}`,
+  sidecar: {
+    api: "workflows.raiseEvent",
+    call: (e) => ({
+      api: "workflows.raiseEvent",
+      method: "POST",
+      path: `/workflows/dapr/${segment(e.instanceId)}/raiseEvent/${segment(e.event)}`,
+      body: json(e.data),
+    }),
+    span: (e) => workflowSpan(`raiseEvent ${e.event}`, e.instanceId),
+  },
+};

@@ -1,0 +1,202 @@
+// The interpreter: our steps → the SDK's durable tasks, so daprd's history is the SDK's own and
+// its OrchestrationExecutor replays it. Retries (durable timers between calls), event timeouts
+// (an event raced against a timer), fan-out and compensation are all built here from the four
+// primitives every Dapr SDK has, and so replay like any other orchestrator code. Pure: the SDK
+// context is passed in (typed structurally below), nothing is imported from @dapr/dapr.
+import { safeParse } from "valibot";
+import { summarizeIssues } from "../kinds/verdict.ts";
+import {
+  ActivityError,
+  type ActivityFailure,
+  type CallActivity,
+  type RetryPolicy,
+  type Step,
+  type Workflow,
+  type WorkflowContext,
+} from "./define.ts";
+
+/** The parts of @dapr/dapr's `WorkflowContext` the interpreter uses. */
+export interface SdkTask {
+  readonly isComplete: boolean;
+  readonly isFailed: boolean;
+  getResult(): unknown;
+  getException(): unknown;
+}
+export interface SdkContext {
+  getWorkflowInstanceId(): string;
+  getCurrentUtcDateTime(): Date;
+  callActivity(name: string, input?: unknown): SdkTask;
+  createTimer(fireAt: Date | number): SdkTask;
+  waitForExternalEvent(name: string): SdkTask;
+  callChildWorkflow(name: string, input?: unknown, instanceId?: string): SdkTask;
+  whenAny(tasks: SdkTask[]): SdkTask;
+  continueAsNew(input: unknown, saveEvents: boolean): void;
+}
+
+/**
+ * The activity every instance calls first: it answers its input, the version of the code that
+ * started the instance, and its result stays in the history, so a replay knows which code to run.
+ */
+export const versionActivity = "daprlet.version";
+export const defaultVersion = "1";
+
+export interface DriveHooks {
+  /** Hears every step the workflow yields (on each replay too): the testing kit lists them. */
+  onStep?(step: Step): void;
+}
+
+/** The SDK orchestrator (an async generator, as the SDK's executor requires) running `workflow`. */
+export function orchestratorOf(name: string, workflow: Workflow, hooks: DriveHooks = {}) {
+  return async function* orchestrate(sdk: SdkContext, input: unknown) {
+    return yield* drive(name, sdk, workflow, input, hooks);
+  };
+}
+
+type Sent = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+function* drive(name: string, sdk: SdkContext, workflow: Workflow, raw: unknown, hooks: DriveHooks): Generator<SdkTask, unknown, unknown> {
+  const current = workflow.version ?? defaultVersion;
+  const version = String(yield sdk.callActivity(versionActivity, current));
+  const run = version === current ? workflow.run : workflow.versions?.[version];
+  if (!run)
+    throw new Error(
+      `workflow ${name}: this instance was started under version "${version}", which the code no longer has: keep it in \`versions\` until no instance runs it`,
+    );
+  const parsed = safeParse(workflow.input, raw);
+  if (!parsed.success) throw new TypeError(`workflow ${name}: input fails its schema: ${summarizeIssues(parsed.issues).join("; ")}`);
+  const ctx: WorkflowContext = { instanceId: sdk.getWorkflowInstanceId(), now: () => sdk.getCurrentUtcDateTime(), version };
+  const compensations: CallActivity[] = [];
+  const steps = run(ctx, parsed.output);
+  let sent: Sent = { ok: true, value: undefined };
+  for (;;) {
+    let next: IteratorResult<Step, unknown>;
+    try {
+      next = sent.ok ? steps.next(sent.value) : steps.throw(sent.error);
+    } catch (error) {
+      // The workflow gave up: undo what it did, newest first, then fail the instance.
+      yield* runCompensations(sdk, compensations);
+      throw error;
+    }
+    if (next.done) {
+      const output = safeParse(workflow.output, next.value);
+      if (!output.success) throw new TypeError(`workflow ${name}: output fails its schema: ${summarizeIssues(output.issues).join("; ")}`);
+      return output.output;
+    }
+    const step: Step = next.value;
+    hooks.onStep?.(step);
+    if (step.kind === "continueAsNew") {
+      // Events raised but not yet received carry over to the new run.
+      sdk.continueAsNew(step.input, true);
+      return undefined;
+    }
+    try {
+      sent = { ok: true, value: yield* perform(sdk, step, compensations) };
+    } catch (error) {
+      sent = { ok: false, error };
+    }
+  }
+}
+
+function* perform(sdk: SdkContext, step: Step, compensations: CallActivity[]): Generator<SdkTask, unknown, unknown> {
+  switch (step.kind) {
+    case "activity": {
+      const value = yield* callWithRetry(sdk, step);
+      if (step.compensate) compensations.push(step.compensate);
+      return value;
+    }
+    case "timer":
+      yield sdk.createTimer(step.seconds);
+      return undefined;
+    case "event": {
+      const event = sdk.waitForExternalEvent(step.name);
+      if (step.timeoutSeconds === undefined) return { received: true, data: yield event };
+      // No timeout argument in the SDK: race the event against a durable timer.
+      const winner = yield sdk.whenAny([event, sdk.createTimer(step.timeoutSeconds)]);
+      return winner === event ? { received: true, data: event.getResult() } : { received: false };
+    }
+    case "child":
+      return yield sdk.callChildWorkflow(step.workflow, step.input, step.instanceId);
+    case "all":
+    case "any":
+      return yield* parallel(
+        sdk,
+        step.steps.map((s) => perform(sdk, s, compensations)),
+        step.kind,
+      );
+    case "compensate":
+      return yield* runCompensations(sdk, compensations);
+    case "continueAsNew":
+      throw new TypeError("continueAsNew cannot run inside all() or any(): yield it on its own");
+  }
+}
+
+/** One activity call, retried by its policy with a durable timer between attempts. */
+function* callWithRetry(sdk: SdkContext, step: CallActivity): Generator<SdkTask, unknown, unknown> {
+  const policy = step.retry;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return yield sdk.callActivity(step.name, step.input);
+    } catch (error) {
+      const failure = failureOf(step.name, error, attempt);
+      const final = policy?.final ? policy.final(failure) : failure.type === "ActivityDropped";
+      if (!policy || final || attempt >= policy.maxAttempts) throw new ActivityError(failure);
+      yield sdk.createTimer(retryDelaySeconds(policy, attempt));
+    }
+  }
+}
+
+/** The wait after attempt `attempt` (1-based): exponential from `firstRetrySeconds`, capped. */
+export const retryDelaySeconds = (policy: RetryPolicy, attempt: number) =>
+  Math.min((policy.firstRetrySeconds ?? 1) * (policy.backoff ?? 2) ** (attempt - 1), policy.maxRetrySeconds ?? 60);
+
+function failureOf(activity: string, error: unknown, attempts: number): ActivityFailure {
+  // The SDK throws a TaskFailedError whose `details` carry the activity's error class and message.
+  const details = (error as { details?: { errorType?: string; message?: string } }).details;
+  const message = details?.message ?? (error instanceof Error ? error.message : String(error));
+  return { activity, type: details?.errorType ?? "Error", message, attempts };
+}
+
+function* runCompensations(sdk: SdkContext, compensations: CallActivity[]): Generator<SdkTask, string[], unknown> {
+  const ran: string[] = [];
+  for (let step = compensations.pop(); step; step = compensations.pop()) {
+    yield* callWithRetry(sdk, step);
+    ran.push(step.name);
+  }
+  return ran;
+}
+
+/**
+ * Runs several step interpreters at once: each waits on its own task; the first task to finish
+ * (as daprd's history says, so replays agree) moves its interpreter on.
+ */
+function* parallel(
+  sdk: SdkContext,
+  branches: Generator<SdkTask, unknown, unknown>[],
+  mode: "all" | "any",
+): Generator<SdkTask, unknown, unknown> {
+  const results: unknown[] = new Array(branches.length);
+  const done: boolean[] = branches.map(() => false);
+  const waiting: (SdkTask | undefined)[] = [];
+  const advance = (i: number, sent: Sent) => {
+    const next = sent.ok ? branches[i].next(sent.value) : branches[i].throw(sent.error);
+    if (next.done) {
+      done[i] = true;
+      results[i] = next.value;
+      waiting[i] = undefined;
+    } else waiting[i] = next.value;
+  };
+  branches.forEach((_, i) => {
+    advance(i, { ok: true, value: undefined });
+  });
+  for (;;) {
+    if (mode === "any") {
+      const index = done.indexOf(true);
+      if (index >= 0) return { index, value: results[index] };
+    } else if (done.every(Boolean)) return results;
+    const pending = waiting.filter((t): t is SdkTask => t !== undefined);
+    const winner = yield sdk.whenAny(pending);
+    const i = waiting.indexOf(winner as SdkTask);
+    const task = winner as SdkTask;
+    advance(i, task.isFailed ? { ok: false, error: task.getException() } : { ok: true, value: task.getResult() });
+  }
+}

@@ -1,0 +1,122 @@
+// The workflow worker: dials daprd's gRPC API (TaskHubSidecarService.GetWorkItems, through
+// @dapr/dapr's WorkflowRuntime), runs orchestrators through the interpreter (drive.ts) and each
+// activity through the same delivery pipeline as every other trigger. Loaded by wiring.ts only
+// when the project has workflows or activities: @dapr/dapr is imported here, lazily, and nowhere
+// else on the app's path.
+import type { HandlerResult } from "../define.ts";
+import type { HandlerDescriptor } from "../descriptor.ts";
+import { activityHeaders } from "../kinds/activity.ts";
+import { isEffect } from "../kinds/effects.ts";
+import type { SidecarClient } from "../kinds/input.ts";
+import { saveState } from "../kinds/save-state.ts";
+import { stateInputKind, storedValue } from "../kinds/state-input.ts";
+import type { WireRequest } from "../kinds/wire.ts";
+import { defaultIdempotency } from "../serve/idempotency.ts";
+import { type DeliverOptions, deliver } from "../serve/pipeline.ts";
+import { ActivityDropped, ActivityFailed, type Workflow } from "./define.ts";
+import { orchestratorOf, versionActivity } from "./drive.ts";
+
+export interface WorkerOptions {
+  workflows: { name: string; workflow: Workflow }[];
+  /** Handlers with an activity trigger. */
+  activities: HandlerDescriptor[];
+  /** What the app's routes deliver with (executor, client, observer, watchers). */
+  deliver: DeliverOptions & { client: SidecarClient };
+  /** daprd's gRPC API; `dapr run` passes DAPR_GRPC_PORT. */
+  daprHost?: string;
+  daprGrpcPort?: string;
+  apiToken?: string;
+}
+
+export interface WorkflowWorker {
+  /** Stops taking work items and waits (at most `timeoutMs`) for those in flight. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+const utf8 = new TextEncoder();
+
+/** Registers every workflow and activity, waits for daprd, then opens the work-item stream. */
+export async function startWorkflowWorker(options: WorkerOptions): Promise<WorkflowWorker> {
+  const mod = await import("@dapr/dapr/workflow/runtime/WorkflowRuntime.js");
+  // A CommonJS module: Node hands its `exports` over as the default, whose own `default` is the class.
+  const WorkflowRuntime = mod.default.default;
+  const runtime = new WorkflowRuntime({
+    daprHost: options.daprHost ?? "127.0.0.1",
+    daprPort: options.daprGrpcPort ?? process.env.DAPR_GRPC_PORT ?? "50001",
+    ...(options.apiToken ? { daprApiToken: options.apiToken } : {}),
+  });
+  for (const { name, workflow } of options.workflows) runtime.registerWorkflowWithName(name, orchestratorOf(name, workflow) as never);
+  runtime.registerActivityWithName(versionActivity, (_ctx: unknown, version: unknown) => version as never);
+  for (const d of options.activities) {
+    if (d.trigger.kind !== "activity") continue;
+    const run = activityRunner(d, options.deliver);
+    runtime.registerActivityWithName(
+      d.trigger.name,
+      (ctx, input: unknown) => run(ctx.getWorkflowInstanceId(), ctx.getWorkflowActivityId(), input) as never,
+    );
+  }
+  // The SDK gives up for good when its first connection fails: start it once daprd answers.
+  await waitForSidecar(options.deliver.client);
+  await runtime.start();
+  return {
+    stop: (timeoutMs) => Promise.race([runtime.stop().catch(() => {}), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]),
+  };
+}
+
+async function waitForSidecar(client: SidecarClient) {
+  for (let i = 0; ; i++) {
+    const answered = await client({ api: "state.get", method: "GET", path: "/healthz/outbound", answerAny: true }, { headers: {} }).catch(
+      () => undefined,
+    );
+    if (answered && answered.status < 300) return;
+    if (i % 50 === 49) console.warn("[daprlet] workflows: still waiting for daprd to answer /v1.0/healthz/outbound");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * One activity call → one delivery. Its output is the `reply` body, recorded with the call's
+ * applied-record (in the same state transaction as its writes), so a call daprd redelivers after a
+ * crash, which the applied-record stops from applying twice, still completes with the same output.
+ */
+export function activityRunner(d: HandlerDescriptor, options: DeliverOptions & { client?: SidecarClient }) {
+  const store = (d.handler.idempotency || undefined)?.store ?? defaultIdempotency.store;
+  const outputKey = (id: string) => `daprlet-activity-${d.name}-${id}`;
+  const recording: HandlerDescriptor = {
+    ...d,
+    handler: {
+      ...d.handler,
+      async handle(event, inputs) {
+        const returned = (await d.handler.handle(event, inputs)) as HandlerResult;
+        const effects = (Array.isArray(returned) ? returned : returned === undefined ? [] : [returned]).filter(isEffect);
+        const reply = effects.find((e) => e.kind === "reply");
+        if (!reply || d.handler.idempotency === false || !options.client) return returned;
+        const { ttlSeconds } = { ...defaultIdempotency, ...(d.handler.idempotency || {}) };
+        return [
+          ...effects,
+          saveState(store, outputKey(event.id), { output: reply.body }, { metadata: { ttlInSeconds: String(ttlSeconds) } }),
+        ];
+      },
+    },
+  };
+  return async (instanceId: string, taskId: number, input: unknown) => {
+    const req: WireRequest = {
+      method: "POST",
+      path: d.route,
+      headers: { "content-type": "application/json", [activityHeaders.instanceId]: instanceId, [activityHeaders.taskId]: String(taskId) },
+      body: input === undefined ? new Uint8Array() : utf8.encode(JSON.stringify(input)),
+    };
+    const { answer, outcomes } = await deliver(recording, req, options);
+    if (answer.status === 200 && outcomes[0]?.duplicate && options.client)
+      return recordedOutput(options.client, store, outputKey(`${instanceId}-${taskId}`));
+    if (answer.status === 200) return answer.body;
+    const reason = (answer.body as { error?: string } | undefined)?.error ?? `status ${answer.status}`;
+    throw answer.status === 422 ? new ActivityDropped(reason) : new ActivityFailed(reason);
+  };
+}
+
+async function recordedOutput(client: SidecarClient, store: string, key: string) {
+  const res = await client(stateInputKind.call({ store, key }), { headers: {} });
+  const stored = res.body.length ? storedValue(res.body, undefined) : undefined;
+  return stored?.ok ? (stored.value as { output?: unknown }).output : undefined;
+}
