@@ -61,6 +61,8 @@ export interface StackOptions {
   daprdArgs?: string[];
   /** A scheduler's address (`startScheduler()` in servers.ts), for jobs; without one daprd runs with the scheduler disabled. */
   schedulerAddress?: string;
+  /** A placement's address (`startPlacement()` in servers.ts), for actors; without one daprd hosts none. */
+  placementAddress?: string;
 }
 
 export interface Stack {
@@ -79,6 +81,8 @@ export interface Stack {
   killApp: (signal?: NodeJS.Signals) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Starts the app process again on the same port (after `killApp`). */
   restartApp: () => void;
+  /** Stops daprd and the app (SIGTERM), starts both again on the same copy and ports, and waits until they are ready. */
+  restart: () => Promise<void>;
   /** SIGKILLs daprd and the app together, as a node or pod dying would (no shutdown of either). */
   crash: () => Promise<void>;
   stop: () => Promise<void>;
@@ -105,6 +109,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const files = Object.fromEntries(Object.entries(options.handlers ?? {}).map(([name, source]) => [`handlers/${name}.ts`, source]));
   const dir = copyProject(options.project ?? fixtureRoot, { files, prefix: "daprlet-e2e-" });
   options.prepare?.(dir);
+  // The embedded state store's SQLite file lives in .data/ of the copy (never the checkout's): SQLite creates no folders.
+  mkdirSync(join(dir, ".data"), { recursive: true });
 
   // The generator's own functions, run on the copy: the suite tests what `npm run generate` produces.
   const project = await loadProject(dir);
@@ -134,35 +140,38 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const profiles = options.profiles ?? ["embedded"];
   const resources = options.resources ?? ["components/common", ...profiles.map((p) => `components/${p}`), "subscriptions", "resiliency"];
   dropOverridden(dir, resources);
-  const sidecar = spawn(
-    daprd,
-    [
-      ["--app-id", project.appId],
-      ["--app-port", String(appPort)],
-      ["--app-channel-address", "127.0.0.1"],
-      ["--dapr-http-port", String(daprPort)],
-      ["--dapr-grpc-port", String(grpcPort)],
-      ["--dapr-internal-grpc-port", String(internalPort)],
-      ["--metrics-port", String(metricsPort)],
-      ["--dapr-listen-addresses", "127.0.0.1"],
-      ...resources.map((r) => ["--resources-path", join(dir, r)]),
-      // A project without a Configuration of its own (an example app) gets the checkout's.
+  const startSidecar = () =>
+    spawn(
+      daprd,
       [
-        "--config",
-        existsSync(join(dir, "config/dapr-config.yaml"))
-          ? join(dir, "config/dapr-config.yaml")
-          : join(projectRoot, "config/dapr-config.yaml"),
-      ],
-      ["--enable-app-health-check"],
-      ["--app-health-check-path", "/healthz"],
-      ["--app-health-probe-interval", "1"],
-      ["--log-level", "info"],
-      options.schedulerAddress ? ["--scheduler-host-address", options.schedulerAddress] : [],
-      options.daprdArgs ?? [],
-    ].flat(),
-    // daprd resolves localstorage's relative rootPath against its working directory, as under `dapr run -f`.
-    { cwd: dir, env },
-  );
+        ["--app-id", project.appId],
+        ["--app-port", String(appPort)],
+        ["--app-channel-address", "127.0.0.1"],
+        ["--dapr-http-port", String(daprPort)],
+        ["--dapr-grpc-port", String(grpcPort)],
+        ["--dapr-internal-grpc-port", String(internalPort)],
+        ["--metrics-port", String(metricsPort)],
+        ["--dapr-listen-addresses", "127.0.0.1"],
+        ...resources.map((r) => ["--resources-path", join(dir, r)]),
+        // A project without a Configuration of its own (an example app) gets the checkout's.
+        [
+          "--config",
+          existsSync(join(dir, "config/dapr-config.yaml"))
+            ? join(dir, "config/dapr-config.yaml")
+            : join(projectRoot, "config/dapr-config.yaml"),
+        ],
+        ["--enable-app-health-check"],
+        ["--app-health-check-path", "/healthz"],
+        ["--app-health-probe-interval", "1"],
+        ["--log-level", "info"],
+        options.schedulerAddress ? ["--scheduler-host-address", options.schedulerAddress] : [],
+        options.placementAddress ? ["--placement-host-address", options.placementAddress] : [],
+        options.daprdArgs ?? [],
+      ].flat(),
+      // daprd resolves localstorage's relative rootPath against its working directory, as under `dapr run -f`.
+      { cwd: dir, env },
+    );
+  let sidecar = startSidecar();
   capture(sidecar, "daprd");
   const startApp = () => {
     const p = spawn(node, ["runtime/main.js"], {
@@ -178,7 +187,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dapr = (path: string, init: RequestInit = {}) =>
     fetch(`http://127.0.0.1:${daprPort}${path}`, { ...init, headers: { ...(token ? { "dapr-api-token": token } : {}), ...init.headers } });
 
-  const stop = async () => {
+  const stopBoth = async () => {
     for (const p of [app, sidecar]) {
       if (p.exitCode === null) {
         p.kill("SIGTERM");
@@ -186,6 +195,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         if (p.exitCode === null) p.kill("SIGKILL");
       }
     }
+  };
+  const stop = async () => {
+    await stopBoth();
     if (!process.env.DAPRLET_KEEP_E2E) rmSync(dir, { recursive: true, force: true });
   };
 
@@ -194,15 +206,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     new Promise<never>((_, fail) =>
       p.once("exit", (code, signal) => fail(new Error(`${name} exited (${signal ?? `code ${code}`}) before daprd reported healthy`))),
     );
-  const early = [exited(sidecar, "daprd"), exited(app, "the app")];
-  for (const e of early) e.catch(() => {}); // a later exit (stop) is not an error
-  try {
+  const waitReady = async () => {
+    const early = [exited(sidecar, "daprd"), exited(app, "the app")];
+    for (const e of early) e.catch(() => {}); // a later exit (stop) is not an error
     // With no placement or scheduler address, /v1.0/healthz turns 204 once the app is found and healthy.
     // healthz can turn 204 a moment before daprd's app-health state lets calls through ("app is not
     // in a healthy state"): also wait until daprd invokes the app's own health route.
+    // With placement, actor calls fail until daprd has its placement table: wait for "placement: connected" too.
+    const placed = async () =>
+      !options.placementAddress ||
+      ((await (await dapr("/v1.0/metadata")).json()) as { actorRuntime?: { placement?: string } }).actorRuntime?.placement ===
+        "placement: connected";
     const ready = async () =>
-      (await dapr("/v1.0/healthz")).status === 204 && (await dapr(`/v1.0/invoke/${project.appId}/method/healthz`)).status === 200;
+      (await dapr("/v1.0/healthz")).status === 204 &&
+      (await dapr(`/v1.0/invoke/${project.appId}/method/healthz`)).status === 200 &&
+      (await placed());
     await Promise.race([waitFor("daprd to report healthy and reach the app", ready, 60_000), ...early]);
+  };
+  try {
+    await waitReady();
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- last log lines ---\n${output.split("\n").slice(-40).join("\n")}`);
@@ -235,6 +257,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
     restartApp: () => {
       app = startApp();
+    },
+    restart: async () => {
+      await stopBoth();
+      sidecar = startSidecar();
+      capture(sidecar, "daprd");
+      app = startApp();
+      await waitReady();
     },
     crash: async () => {
       const dead = [sidecar, app].filter((p) => p.exitCode === null && p.signalCode === null);

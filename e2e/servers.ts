@@ -81,3 +81,26 @@ export async function startScheduler(): Promise<Server & { address: string }> {
   await waitFor(`the scheduler to be healthy on ${healthz}`, async () => (await fetch(`http://127.0.0.1:${healthz}/healthz`)).ok, 30_000);
   return { port, address: `127.0.0.1:${port}`, stop: () => child.kill("SIGKILL") };
 }
+
+/**
+ * Dapr's placement (built by `npm run setup` beside daprd), on free ports, its tables in memory:
+ * give `address` to `startStack({ placementAddress })`; every daprd of a test that shares actors
+ * must share one.
+ */
+export async function startPlacement(): Promise<Server & { address: string }> {
+  const bin = join(process.env.DAPRLET_DAPR_HOME ?? join(import.meta.dirname, "..", ".dapr-home"), ".dapr", "bin", "placement");
+  const [port, healthz, raft] = await Promise.all([freePort(), freePort(), freePort()]);
+  const child = spawn(
+    bin,
+    [
+      `--port=${port}`,
+      "--listen-address=127.0.0.1",
+      `--healthz-port=${healthz}`,
+      "--enable-metrics=false",
+      `--initial-cluster=dapr-placement-0=127.0.0.1:${raft}`,
+    ],
+    { stdio: "ignore" },
+  );
+  await waitFor(`placement to be healthy on ${healthz}`, async () => (await fetch(`http://127.0.0.1:${healthz}/healthz`)).ok, 30_000);
+  return { port, address: `127.0.0.1:${port}`, stop: () => child.kill("SIGKILL") };
+}

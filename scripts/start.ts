@@ -1,4 +1,4 @@
-// `npm start [profile ...] [template]`: the scheduler, then `dapr run -f dapr.yaml` (daprd + the app) with
+// `npm start [profile ...] [template]`: placement and the scheduler, then `dapr run -f dapr.yaml` (daprd + the app) with
 // the pinned CLI, supervised so that what the terminal shows can be trusted:
 //   - a busy port fails at once, naming the port, what holds it and the fix;
 //   - subscriptions/ is regenerated when it disagrees with handlers/;
@@ -7,7 +7,7 @@
 //     any of that, so it is dropped);
 //   - the app exiting (at start-up or later) stops everything and exits non-zero with its last lines;
 //   - Ctrl-C (SIGINT to the foreground group), SIGTERM or SIGHUP stops daprd, the app, the CLI, the
-//     scheduler and the profile's servers, in that order, every time.
+//     placement, the scheduler and the profile's servers, in that order, every time.
 // A profile (`npm start postgres-kafka`) is a folder components/<profile>/ layered over the template's
 // component folders: a component it names again replaces theirs (daprd refuses two with one name), so
 // the layers are merged into .dapr/layered/ and the template is rewritten to .dapr/run.yaml. The
@@ -55,6 +55,8 @@ interface App {
   daprHTTPPort?: number;
   appPort?: number;
   schedulerHostAddress: string;
+  /** Empty when the app runs without actors. */
+  placementHostAddress: string;
   daprdLogOnConsole: boolean;
 }
 
@@ -78,6 +80,7 @@ function readTemplate(path: string): { file: string; apps: App[] } {
       daprHTTPPort: port("daprHTTPPort"),
       appPort: port("appPort"),
       schedulerHostAddress: scheduler.includes(":") ? scheduler : `${scheduler}:50006`,
+      placementHostAddress: String(app.placementHostAddress ?? "").trim(),
       daprdLogOnConsole: ["console", "fileAndConsole"].includes(String(app.daprdLogDestination ?? "file")),
     };
   });
@@ -209,35 +212,60 @@ function schedulerPorts(address: string) {
   return { port, healthz: port + 1, etcdClient: port + 2, etcdPeer: port + 3 };
 }
 
-async function startScheduler(address: string) {
+function placementPorts(address: string) {
+  const port = Number(address.split(":").pop());
+  // Derived from placement's port, as the scheduler's are: its defaults (healthz 8080, raft 8201,
+  // metrics 9090) would collide with other tools and with daprd's metrics.
+  return { port, healthz: port + 10, raft: port + 11 };
+}
+
+const isLocal = (address: string) => ["localhost", "127.0.0.1", "[::1]"].includes(address.split(":")[0]);
+
+function startScheduler(address: string) {
   const ports = schedulerPorts(address);
   const dataDir = join(root, ".data", "scheduler");
-  const logFile = join(root, ".dapr", "logs", "scheduler.log");
   mkdirSync(dataDir, { recursive: true });
+  const args = [
+    `--port=${ports.port}`,
+    "--listen-address=127.0.0.1",
+    `--healthz-port=${ports.healthz}`,
+    "--healthz-listen-address=127.0.0.1",
+    "--enable-metrics=false",
+    `--etcd-data-dir=${dataDir}`,
+    `--etcd-client-port=${ports.etcdClient}`,
+    `--etcd-initial-cluster=dapr-scheduler-server-0=http://localhost:${ports.etcdPeer}`,
+  ];
+  return startControlPlane("scheduler", args, ports.healthz, `If its data is damaged, remove it: rm -rf ${dataDir}`);
+}
+
+/** Placement keeps its tables in memory: daprd re-registers its actor types when it reconnects. */
+function startPlacement(address: string) {
+  const ports = placementPorts(address);
+  const args = [
+    `--port=${ports.port}`,
+    "--listen-address=127.0.0.1",
+    `--healthz-port=${ports.healthz}`,
+    "--healthz-listen-address=127.0.0.1",
+    "--enable-metrics=false",
+    `--initial-cluster=dapr-placement-0=127.0.0.1:${ports.raft}`,
+  ];
+  return startControlPlane("placement", args, ports.healthz, "");
+}
+
+/** Starts a Dapr control-plane binary and waits until its healthz answers. */
+async function startControlPlane(name: "scheduler" | "placement", args: string[], healthz: number, hint: string) {
+  const logFile = join(root, ".dapr", "logs", `${name}.log`);
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
   // Its own process group: the terminal's Ctrl-C must not stop it before daprd has let go of it.
-  const proc = spawn(
-    join(bin, "scheduler"),
-    [
-      `--port=${ports.port}`,
-      "--listen-address=127.0.0.1",
-      `--healthz-port=${ports.healthz}`,
-      "--healthz-listen-address=127.0.0.1",
-      "--enable-metrics=false",
-      `--etcd-data-dir=${dataDir}`,
-      `--etcd-client-port=${ports.etcdClient}`,
-      `--etcd-initial-cluster=dapr-scheduler-server-0=http://localhost:${ports.etcdPeer}`,
-    ],
-    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const proc = spawn(join(bin, name), args, { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   proc.stdout?.pipe(log);
   proc.stderr?.pipe(log);
-  children.push({ name: "scheduler", proc });
+  children.push({ name, proc });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (exited(proc)) break;
-    const ok = await fetch(`http://127.0.0.1:${ports.healthz}/healthz`).then(
+    const ok = await fetch(`http://127.0.0.1:${healthz}/healthz`).then(
       (r) => r.ok,
       () => false,
     );
@@ -245,10 +273,7 @@ async function startScheduler(address: string) {
     await sleep(200);
   }
   const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n  ") : "";
-  throw new StartError(
-    `the scheduler did not become healthy on :${ports.healthz} (log: ${logFile}):\n  ${tail}\n` +
-      `  If its data is damaged, remove it: rm -rf ${dataDir}`,
-  );
+  throw new StartError(`the ${name} did not become healthy on :${healthz} (log: ${logFile}):\n  ${tail}${hint ? `\n  ${hint}` : ""}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,7 +297,7 @@ function expectedSubscriptions(appDir: string) {
   return topics.sort();
 }
 
-async function waitReady(app: App, watch: Watch, scheduled: boolean) {
+async function waitReady(app: App, watch: Watch, scheduled: boolean, placed: boolean) {
   const want = expectedSubscriptions(app.appDir);
   const deadline = Date.now() + readyTimeoutMs;
   let state = "daprd has not answered yet";
@@ -285,6 +310,7 @@ async function waitReady(app: App, watch: Watch, scheduled: boolean) {
       const meta = (await (await fetch(`${base}/metadata`)).json()) as {
         subscriptions?: { pubsubname: string; topic: string }[];
         scheduler?: { connected_addresses?: string[] };
+        actorRuntime?: { placement?: string };
       };
       const listed = new Set((meta.subscriptions ?? []).map((s) => `${s.pubsubname}/${s.topic}`));
       const missing = want.filter((t) => !listed.has(t));
@@ -300,10 +326,12 @@ async function waitReady(app: App, watch: Watch, scheduled: boolean) {
             () => false,
           )));
       const schedulerOk = !scheduled || (meta.scheduler?.connected_addresses?.length ?? 0) > 0;
-      if (healthz === 204 && !missing.length && appHealthy && schedulerOk) {
+      // Actor calls fail with ERR_ACTOR_RUNTIME_NOT_FOUND until daprd has its placement table.
+      const placementOk = !placed || meta.actorRuntime?.placement === "placement: connected";
+      if (healthz === 204 && !missing.length && appHealthy && schedulerOk && placementOk) {
         return { want, scheduler: meta.scheduler?.connected_addresses ?? [] };
       }
-      state = `healthz ${healthz}; app ${appHealthy ? "healthy" : "not healthy yet"}; scheduler ${schedulerOk ? "connected" : "not connected"}; ${
+      state = `healthz ${healthz}; app ${appHealthy ? "healthy" : "not healthy yet"}; scheduler ${schedulerOk ? "connected" : "not connected"}; ${placed ? `${meta.actorRuntime?.placement ?? "placement: not reported"}; ` : ""}${
         missing.length ? `subscriptions not listed: ${missing.join(", ")}` : "subscriptions listed"
       }`;
     } catch (error) {
@@ -471,7 +499,9 @@ let stopping: Promise<void> | undefined;
 async function stopAll(reason: string) {
   stopping ??= (async () => {
     if (cli || children.length || servers.count()) {
-      say(`${reason}: stopping daprd, the app, the CLI and the scheduler${servers.count() ? ", then the profile's servers" : ""}`);
+      say(
+        `${reason}: stopping daprd, the app, the CLI, placement and the scheduler${servers.count() ? ", then the profile's servers" : ""}`,
+      );
     }
     if (cli?.pid && !exited(cli)) {
       const procs = childrenOf(cli.pid);
@@ -502,9 +532,10 @@ async function main() {
   const { profiles, template: templateFile } = readArguments();
   const template = readTemplate(templateFile);
   const app = template.apps[0];
-  const schedulerHost = app.schedulerHostAddress.split(":")[0];
-  const runScheduler = ["localhost", "127.0.0.1", "[::1]"].includes(schedulerHost);
+  const runScheduler = isLocal(app.schedulerHostAddress);
   const sched = schedulerPorts(app.schedulerHostAddress);
+  const runPlacement = app.placementHostAddress !== "" && isLocal(app.placementHostAddress);
+  const place = placementPorts(app.placementHostAddress);
   await checkPorts([
     ...template.apps.flatMap((a) => a.ports),
     ...(runScheduler
@@ -513,6 +544,13 @@ async function main() {
           { port: sched.healthz, what: "the scheduler's healthz" },
           { port: sched.etcdClient, what: "the scheduler's etcd client port" },
           { port: sched.etcdPeer, what: "the scheduler's etcd peer port" },
+        ]
+      : []),
+    ...(runPlacement
+      ? [
+          { port: place.port, what: `placement (placementHostAddress ${app.placementHostAddress})` },
+          { port: place.healthz, what: "placement's healthz" },
+          { port: place.raft, what: "placement's raft port" },
         ]
       : []),
   ]);
@@ -525,6 +563,11 @@ async function main() {
 
   if (stopping) return; // Ctrl-C during setup: start nothing more
   await startServers(profiles);
+  if (stopping) return;
+  // The state store's SQLite file (embedded profile) lives here; SQLite does not create folders.
+  mkdirSync(join(app.appDir, ".data"), { recursive: true });
+  const placement = runPlacement ? await startPlacement(app.placementHostAddress) : undefined;
+  if (placement) say(`placement on ${app.placementHostAddress} (in memory, log ${placement.logFile.slice(root.length + 1)})`);
   if (stopping) return;
   const scheduler = runScheduler ? await startScheduler(app.schedulerHostAddress) : undefined;
   if (scheduler) say(`scheduler on ${app.schedulerHostAddress} (data .data/scheduler, log ${scheduler.logFile.slice(root.length + 1)})`);
@@ -567,11 +610,15 @@ async function main() {
   cli.on("exit", (code, sig) => {
     if (!stopping) void fail(`the dapr CLI exited (${sig ?? `code ${code}`}); its output is above`);
   });
-  scheduler?.proc.on("exit", (code, sig) => {
-    if (!stopping) void fail(`the scheduler exited (${sig ?? `code ${code}`}); see ${scheduler.logFile}`);
-  });
+  for (const [name, started] of [
+    ["the scheduler", scheduler],
+    ["placement", placement],
+  ] as const)
+    started?.proc.on("exit", (code, sig) => {
+      if (!stopping) void fail(`${name} exited (${sig ?? `code ${code}`}); see ${started.logFile}`);
+    });
 
-  const { want, scheduler: connected } = await waitReady(app, watch, runScheduler);
+  const { want, scheduler: connected } = await waitReady(app, watch, runScheduler, runPlacement);
   ready = true;
   say(
     `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${app.appID} on 127.0.0.1:${app.appPort} behind daprd :${app.daprHTTPPort} ` +
