@@ -1,6 +1,8 @@
-import { ActivityDropped, waitForEvent } from "daprlet";
-import { runWorkflow } from "daprlet/testing";
+import { join } from "node:path";
+import { ActivityDropped, callActivity, defineWorkflow, type Steps, waitForEvent } from "daprlet";
+import { readWorkflowRecording, replayHistory, runWorkflow } from "daprlet/testing";
 import { describe, expect, it } from "vitest";
+import type { CheckoutOutcome } from "./lib/checkout.ts";
 import { OrderWorkflow } from "./OrderWorkflow.ts";
 
 const order = { orderId: "o-1", userId: "u-1", amount: 50, items: [{ sku: "abc", quantity: 2 }] };
@@ -116,5 +118,44 @@ describe("OrderWorkflow", () => {
     const r = await run({ orderId: "o-1" }, { activities: happy });
     expect(r.status).toBe("FAILED");
     expect(r.failure?.message).toMatch(/input fails its schema/);
+  });
+});
+
+describe("OrderWorkflow's recorded history (daprd 1.18.2, the created outcome)", () => {
+  const recording = readWorkflowRecording(join(import.meta.dirname, "../runtime/testing/recordings/workflow-order-created.json"));
+
+  it("replays against the current code", async () => {
+    expect(recording.source).toBe("daprd 1.18.2");
+    await expect(replayHistory("OrderWorkflow", OrderWorkflow, recording)).resolves.toBeUndefined();
+  });
+
+  it("catches an incompatible change to the running code", async () => {
+    const reordered = defineWorkflow({
+      ...OrderWorkflow,
+      *run(ctx, order) {
+        // reserving before validating: instance o-created's history says otherwise
+        yield* callActivity("reserveInventory", { orderId: order.orderId, items: order.items });
+        return yield* OrderWorkflow.run(ctx, order);
+      },
+    });
+    await expect(replayHistory("OrderWorkflow", reordered, recording)).rejects.toThrow(/does not replay its history/);
+  });
+
+  it("replays under a new version that keeps the old code as a named version", async () => {
+    const v2 = defineWorkflow({
+      ...OrderWorkflow,
+      version: "2",
+      versions: { "1": OrderWorkflow.run },
+      *run(ctx, order): Steps<CheckoutOutcome> {
+        yield* callActivity("fraudCheck", { orderId: order.orderId });
+        return yield* OrderWorkflow.run(ctx, order);
+      },
+    });
+    await expect(replayHistory("OrderWorkflow", v2, recording)).resolves.toBeUndefined();
+    // new instances run version 2
+    const r = await runWorkflow("OrderWorkflow", v2, order, { activities: { ...happy, fraudCheck: ok }, events: paid });
+    expect(r.calls.map((c) => c.name)).toEqual(["fraudCheck", "validateUser", "reserveInventory", "createOrder"]);
+    await expect(replayHistory("OrderWorkflow", v2, r.history)).resolves.toBeUndefined();
+    await expect(replayHistory("OrderWorkflow", OrderWorkflow, r.history)).rejects.toThrow(/version "2"/);
   });
 });

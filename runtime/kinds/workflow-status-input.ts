@@ -64,8 +64,8 @@ export const workflowStatusInputKind: InputKind<StatusParams, "workflowStatus"> 
           errorCode?: string;
         }
       | undefined;
-    // daprd answers an unknown instance with an error body naming it (ERR_GET_WORKFLOW, "not found").
-    if (res.status >= 400 && /not found|no such/i.test(JSON.stringify(body ?? ""))) return { ok: true, value: undefined };
+    // daprd 1.18.2 answers an unknown instance 404 ERR_INSTANCE_ID_NOT_FOUND (pinned in handlers/checkout.e2e.test.ts).
+    if (res.status === 404 && body?.errorCode === "ERR_INSTANCE_ID_NOT_FOUND") return { ok: true, value: undefined };
     if (res.status >= 300 || !body?.runtimeStatus)
       return { ok: false, fault: "unavailable", reason: `workflow ${p.instanceId}: daprd answered ${res.status}` };
     const properties = body.properties ?? {};

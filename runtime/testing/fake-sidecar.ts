@@ -165,7 +165,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const workflows = new Map<string, FakeWorkflow>();
   const workflowOf = (id: string) => workflows.get(id);
   const noInstance = (id: string) =>
-    daprError(500, "ERR_GET_WORKFLOW", `failed to get workflow metadata for '${id}': no such instance exists`);
+    daprError(404, "ERR_INSTANCE_ID_NOT_FOUND", `unable to find workflow with the provided instance ID: ${id}`);
 
   // Secret and configuration stores: known names (as components would define them) and their
   // contents, seeded from the options again on every reset.

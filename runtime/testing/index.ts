@@ -19,6 +19,7 @@ export {
   type ActivityScript,
   describeEvent,
   eventsOf,
+  fetchHistory,
   type HistoryEvent,
   type Recording as WorkflowRecording,
   readWorkflowRecording,

@@ -44,6 +44,8 @@ describe("recorded deliveries, replayed", () => {
       "pubsub-dead-lettered.json",
       "pubsub-message.json",
       "pubsub-raw-payload.json",
+      // a workflow history from daprd, replayed by handlers/OrderWorkflow.test.ts
+      "workflow-order-created.json",
     ]);
   });
 

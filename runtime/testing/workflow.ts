@@ -354,3 +354,57 @@ export function runActivity(handler: Handler, input: unknown, o: { client?: Side
   });
   return run(o.instanceId ?? "test-instance", o.taskId ?? 2, input);
 }
+
+/**
+ * An instance's history, read from daprd 1.18's `TaskHubSidecarService/GetInstanceHistory` (gRPC).
+ * The SDK's proto lacks that method (js-sdk's fork predates it), so the request and the response
+ * are framed here: `{ string instanceId = 1 }` → `{ repeated HistoryEvent events = 1 }`.
+ */
+export async function fetchHistory(grpcAddress: string, instanceId: string, apiToken?: string): Promise<HistoryEvent[]> {
+  const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
+  const client = new grpc.Client(grpcAddress, grpc.credentials.createInsecure());
+  const id = Buffer.from(instanceId);
+  const request = Buffer.concat([Buffer.from([0x0a]), varint(id.length), id]);
+  const metadata = new grpc.Metadata();
+  if (apiToken) metadata.set("dapr-api-token", apiToken);
+  try {
+    const bytes = await new Promise<Buffer>((done, fail) =>
+      client.makeUnaryRequest(
+        "/TaskHubSidecarService/GetInstanceHistory",
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        request,
+        metadata,
+        (error, value) => (error || !value ? fail(error ?? new Error("no answer")) : done(value)),
+      ),
+    );
+    const events: HistoryEvent[] = [];
+    for (let at = 0; at < bytes.length; ) {
+      const [key, afterKey] = readVarint(bytes, at);
+      const [length, start] = readVarint(bytes, afterKey);
+      if (key === 0x0a) events.push(pb.HistoryEvent.deserializeBinary(bytes.subarray(start, start + length)));
+      at = start + length;
+    }
+    return events;
+  } finally {
+    client.close();
+  }
+}
+
+const varint = (n: number) => {
+  const out: number[] = [];
+  for (let v = n; ; v >>>= 7) {
+    if (v < 0x80) {
+      out.push(v);
+      return Buffer.from(out);
+    }
+    out.push((v & 0x7f) | 0x80);
+  }
+};
+function readVarint(bytes: Buffer, at: number): [number, number] {
+  let value = 0;
+  for (let shift = 0, i = at; ; shift += 7, i++) {
+    value += (bytes[i] & 0x7f) * 2 ** shift;
+    if (bytes[i] < 0x80) return [value, i + 1];
+  }
+}

@@ -1,0 +1,136 @@
+// The checkout saga on a real daprd 1.18.2 (placement, scheduler, embedded state on SQLite):
+// every outcome completes the instance with its output, an instance waiting for its payment
+// survives daprd and the app restarting, and the stock moves exactly once.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot, type Stack, startStack, waitFor } from "../e2e/harness.ts";
+import { startPlacement, startScheduler } from "../e2e/servers.ts";
+import { fetchHistory, toRecording as toWorkflowRecording } from "../runtime/testing/workflow.ts";
+
+const cleanup: (() => unknown)[] = [];
+let stack: Stack;
+beforeAll(async () => {
+  const [scheduler, placement] = await Promise.all([startScheduler(), startPlacement()]);
+  cleanup.push(scheduler.stop, placement.stop);
+  stack = await startStack({ project: projectRoot, schedulerAddress: scheduler.address, placementAddress: placement.address });
+  cleanup.unshift(stack.stop);
+});
+afterAll(async () => {
+  for (const c of cleanup) await c();
+});
+
+const json = { "content-type": "application/json" };
+const setStock = (sku: string, available: number) =>
+  stack.dapr("/v1.0/state/statestore", {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify([{ key: `stock-${sku}`, value: { available } }]),
+  });
+const stockOf = async (sku: string) => ((await stack.getState(`stock-${sku}`)) as { available: number } | undefined)?.available;
+const start = (id: string, input: unknown) =>
+  stack.dapr(`/v1.0/workflows/dapr/OrderWorkflow/start?instanceID=${id}`, { method: "POST", headers: json, body: JSON.stringify(input) });
+const raise = (id: string, event: string, data: unknown = {}) =>
+  stack.dapr(`/v1.0/workflows/dapr/${id}/raiseEvent/${event}`, { method: "POST", headers: json, body: JSON.stringify(data) });
+type Status = { runtimeStatus: string; properties: Record<string, string> };
+const status = async (id: string) => (await (await stack.dapr(`/v1.0/workflows/dapr/${id}`)).json()) as Status;
+const finished = (id: string, timeoutMs = 60_000) =>
+  waitFor(
+    `instance ${id} to finish`,
+    async () => {
+      const s = await status(id);
+      return s.runtimeStatus === "RUNNING" || s.runtimeStatus === "PENDING" ? undefined : s;
+    },
+    timeoutMs,
+  );
+const outputOf = (s: Status) => JSON.parse(s.properties["dapr.workflow.output"] ?? "null");
+const order = (orderId: string, o: Record<string, unknown> = {}) => ({
+  orderId,
+  userId: "u-1",
+  amount: 50,
+  items: [{ sku: `sku-${orderId}`, quantity: 2 }],
+  ...o,
+});
+
+describe("OrderWorkflow on daprd", () => {
+  it("POST /checkout starts the instance; the approved payment creates the order and takes the stock once", async () => {
+    await setStock("sku-o-created", 10);
+    const unknown = await stack.dapr("/v1.0/workflows/dapr/o-none");
+    expect([unknown.status, ((await unknown.json()) as { errorCode: string }).errorCode]).toEqual([404, "ERR_INSTANCE_ID_NOT_FOUND"]);
+    const res = await stack.dapr("/v1.0/invoke/order-service/method/checkout", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify(order("o-created")),
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ instanceId: "o-created" });
+    // a client retrying the same order starts no second instance
+    expect(
+      (
+        await stack.dapr("/v1.0/invoke/order-service/method/checkout", {
+          method: "POST",
+          headers: json,
+          body: JSON.stringify(order("o-created")),
+        })
+      ).status,
+    ).toBe(202);
+    await waitFor("the reservation", async () => (await stockOf("sku-o-created")) === 8);
+    // daprd refuses to start a running instance again (the fake sidecar answers the same)
+    const again = await start("o-created", order("o-created"));
+    expect([again.status, ((await again.json()) as { message: string }).message]).toEqual([
+      500,
+      expect.stringContaining("an active workflow with ID 'o-created' already exists"),
+    ]);
+    expect((await raise("o-created", "payment-approved")).status).toBe(202);
+    const s = await finished("o-created");
+    expect(s.runtimeStatus).toBe("COMPLETED");
+    expect(outputOf(s)).toEqual({ orderId: "o-created", status: "created" });
+    expect(await stack.getState("order-o-created")).toEqual({
+      orderId: "o-created",
+      userId: "u-1",
+      amount: 50,
+      items: [{ sku: "sku-o-created", quantity: 2 }],
+      status: "created",
+    });
+    expect(await stockOf("sku-o-created")).toBe(8);
+    if (process.env.DAPRLET_UPDATE_RECORDINGS) {
+      const events = await fetchHistory(`127.0.0.1:${stack.grpcPort}`, "o-created");
+      const file = join(projectRoot, "runtime/testing/recordings/workflow-order-created.json");
+      writeFileSync(file, `${JSON.stringify(toWorkflowRecording("OrderWorkflow", "o-created", "daprd 1.18.2", events), null, 2)}\n`);
+    }
+  });
+
+  it("ends every other outcome COMPLETED with its output, the stock back where it was", async () => {
+    await Promise.all(["o-timeout", "o-failed", "o-short", "o-blocked"].map((id) => setStock(`sku-${id}`, 10)));
+    const cases = {
+      "o-blocked": [
+        order("o-blocked", { userId: "blocked-7" }),
+        { orderId: "o-blocked", status: "rejected", reason: "user blocked-7 is blocked" },
+      ],
+      "o-short": [order("o-short", { items: [{ sku: "sku-o-short", quantity: 11 }] }), { orderId: "o-short", status: "out-of-stock" }],
+      "o-timeout": [order("o-timeout", { paymentTimeoutSeconds: 1 }), { orderId: "o-timeout", status: "payment-timeout" }],
+      "o-failed": [order("o-failed", { amount: 20_000 }), { orderId: "o-failed", status: "failed", compensated: true }],
+    } as const;
+    for (const [id, [input]] of Object.entries(cases)) expect((await start(id, input)).status).toBe(202);
+    await waitFor("the failing order's reservation", async () => (await stockOf("sku-o-failed")) === 8);
+    await raise("o-failed", "payment-approved");
+    for (const [id, [, output]] of Object.entries(cases)) {
+      const s = await finished(id);
+      expect([id, s.runtimeStatus, outputOf(s)]).toEqual([id, "COMPLETED", output]);
+      expect(await stockOf(`sku-${id}`)).toBe(10);
+    }
+    expect(await stack.getState("order-o-failed")).toBeUndefined();
+  });
+
+  it("keeps an instance waiting for its payment across a restart of daprd and the app, and reserves once", async () => {
+    await setStock("sku-o-restart", 10);
+    await start("o-restart", order("o-restart", { paymentTimeoutSeconds: 600 }));
+    await waitFor("the reservation", async () => (await stockOf("sku-o-restart")) === 8);
+    await stack.restart();
+    expect((await status("o-restart")).runtimeStatus).toBe("RUNNING");
+    await raise("o-restart", "payment-approved");
+    const s = await finished("o-restart");
+    expect(outputOf(s)).toEqual({ orderId: "o-restart", status: "created" });
+    expect(await stockOf("sku-o-restart")).toBe(8);
+  });
+});
