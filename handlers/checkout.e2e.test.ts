@@ -1,7 +1,7 @@
 // The checkout saga on a real daprd 1.18.2 (placement, scheduler, embedded state on SQLite):
 // every outcome completes the instance with its output, an instance waiting for its payment
 // survives daprd and the app restarting, and the stock moves exactly once.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, type Stack, startStack, waitFor } from "../e2e/harness.ts";
@@ -132,5 +132,65 @@ describe("OrderWorkflow on daprd", () => {
     const s = await finished("o-restart");
     expect(outputOf(s)).toEqual({ orderId: "o-restart", status: "created" });
     expect(await stockOf("sku-o-restart")).toBe(8);
+  });
+});
+
+describe("OrderWorkflow when the app is SIGKILLed inside reserveInventory", () => {
+  // A copy whose reserveInventory ends with a slow call (3 s) after its state writes: the app is
+  // killed once the stock moved, before the activity completes; daprd hands the call to the
+  // restarted app, whose applied-record says it was applied (and what it answered).
+  let crashing: Stack;
+  beforeAll(async () => {
+    const [scheduler, placement] = await Promise.all([startScheduler(), startPlacement()]);
+    cleanup.push(scheduler.stop, placement.stop);
+    crashing = await startStack({
+      project: projectRoot,
+      schedulerAddress: scheduler.address,
+      placementAddress: placement.address,
+      handlers: {
+        slowCall: `import { defineHandler, invoke, reply } from "daprlet";
+import * as v from "valibot";
+export const slowCall = defineHandler({ trigger: invoke("POST", "/slow"), schema: v.unknown(),
+  handle: async () => { await new Promise((r) => setTimeout(r, 3000)); return reply(200, {}); } });`,
+      },
+      prepare: (dir) => {
+        const file = join(dir, "handlers/reserveInventory.ts");
+        const source = readFileSync(file, "utf8")
+          .replace(
+            'import { activity, defineHandler, reply } from "daprlet";',
+            'import { activity, defineHandler, invokeApp, reply } from "daprlet";',
+          )
+          .replace("...moveStock(items, stock, -1),", '...moveStock(items, stock, -1), invokeApp("order-service", "POST", "/slow"),');
+        if (!source.includes("/slow")) throw new Error("reserveInventory.ts changed: update this test's edit");
+        writeFileSync(file, source);
+      },
+    });
+    cleanup.unshift(crashing.stop);
+  });
+
+  it("leaves the stock reserved once when the workflow finishes", async () => {
+    const write = (body: unknown) => crashing.dapr("/v1.0/state/statestore", { method: "POST", headers: json, body: JSON.stringify(body) });
+    await write([{ key: "stock-sku-o-crash", value: { available: 10 } }]);
+    const started = await crashing.dapr("/v1.0/workflows/dapr/OrderWorkflow/start?instanceID=o-crash", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify(order("o-crash")),
+    });
+    expect(started.status).toBe(202);
+    const stock = async () => ((await crashing.getState("stock-sku-o-crash")) as { available: number }).available;
+    await waitFor("the reservation's state writes", async () => (await stock()) === 8);
+    expect((await crashing.killApp("SIGKILL")).signal).toBe("SIGKILL");
+    crashing.restartApp();
+    await crashing.dapr("/v1.0/workflows/dapr/o-crash/raiseEvent/payment-approved", { method: "POST", headers: json, body: "{}" });
+    const s = await waitFor(
+      "o-crash to finish",
+      async () => {
+        const body = (await (await crashing.dapr("/v1.0/workflows/dapr/o-crash")).json()) as Status;
+        return body.runtimeStatus === "COMPLETED" || body.runtimeStatus === "FAILED" ? body : undefined;
+      },
+      90_000,
+    );
+    expect(outputOf(s)).toEqual({ orderId: "o-crash", status: "created" });
+    expect(await stock()).toBe(8);
   });
 });
