@@ -1,6 +1,7 @@
 // The checkout saga on a real daprd 1.18.2 (placement, scheduler, embedded state on SQLite):
 // every outcome completes the instance with its output, an instance waiting for its payment
 // survives daprd and the app restarting, and the stock moves exactly once.
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,6 +121,33 @@ describe("OrderWorkflow on daprd", () => {
       expect(await stockOf(`sku-${id}`)).toBe(10);
     }
     expect(await stack.getState("order-o-failed")).toBeUndefined();
+  });
+
+  it("npm run trigger starts an instance and raises its event; npm run workflow prints its status and history", async () => {
+    await setStock("sku-o-cli", 10);
+    const cli = (script: string, ...args: string[]) =>
+      spawnSync(join(projectRoot, "node_modules/.bin/node"), [join(projectRoot, "scripts", script), ...args], {
+        cwd: stack.dir,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          DAPRLET_ROOT: stack.dir,
+          DAPR_HTTP_PORT: String(stack.daprPort),
+          DAPR_GRPC_PORT: String(stack.grpcPort),
+          APP_PORT: String(stack.appPort),
+        },
+      });
+    const started = cli("trigger.ts", "OrderWorkflow", JSON.stringify(order("o-cli")), "id=o-cli");
+    expect([started.status, started.stdout]).toEqual([0, expect.stringContaining("started OrderWorkflow o-cli through daprd: 202")]);
+    await waitFor("the reservation", async () => (await stockOf("sku-o-cli")) === 8);
+    expect(cli("trigger.ts", "OrderWorkflow", "event=payment-approved", "id=o-cli", "{}").status).toBe(0);
+    await finished("o-cli");
+    const shown = cli("workflow.ts", "o-cli");
+    expect(shown.stdout).toContain("o-cli (OrderWorkflow): COMPLETED");
+    expect(shown.stdout).toContain('output: {"orderId":"o-cli","status":"created"}');
+    expect(shown.stdout).toMatch(
+      /taskscheduled #2 validateUser[\s\S]*eventraised payment-approved[\s\S]*executioncompleted #\d+ COMPLETED/,
+    );
   });
 
   it("keeps an instance waiting for its payment across a restart of daprd and the app, and reserves once", async () => {

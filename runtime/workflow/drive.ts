@@ -71,7 +71,11 @@ function* drive(name: string, sdk: SdkContext, workflow: Workflow, raw: unknown,
   for (;;) {
     let next: IteratorResult<Step, unknown>;
     try {
-      next = sent.ok ? steps.next(sent.value) : steps.throw(sent.error);
+      const resume: Sent = sent;
+      next = deterministically(
+        name,
+        (): IteratorResult<Step, unknown> => (resume.ok ? steps.next(resume.value) : steps.throw(resume.error)),
+      );
     } catch (error) {
       // The workflow gave up: undo what it did, newest first, then fail the instance.
       yield* runCompensations(sdk, compensations);
@@ -198,5 +202,54 @@ function* parallel(
     const i = waiting.indexOf(winner as SdkTask);
     const task = winner as SdkTask;
     advance(i, task.isFailed ? { ok: false, error: task.getException() } : { ok: true, value: task.getResult() });
+  }
+}
+
+/** Thrown when workflow code reads the clock, random numbers or the network itself. */
+export class NondeterministicCall extends Error {
+  override name = "NondeterministicCall";
+}
+
+/**
+ * Runs a stretch of workflow code (synchronous: between two yields) with the clock, random
+ * numbers, timers and fetch refused, so code that would replay differently fails at once, in the
+ * testing kit as on daprd, naming what to use instead. Restored before anything else runs.
+ */
+export function deterministically<T>(name: string, run: () => T): T {
+  const g = globalThis as typeof globalThis & { Date: DateConstructor };
+  const saved = {
+    Date: g.Date,
+    random: Math.random,
+    fetch: g.fetch,
+    setTimeout: g.setTimeout,
+    uuid: g.crypto?.randomUUID,
+    perf: performance.now,
+  };
+  const refuse = (what: string, instead: string) => () => {
+    throw new NondeterministicCall(`workflow ${name} called ${what}, which differs on replay: ${instead}`);
+  };
+  const clock = refuse("the clock", "use ctx.now()");
+  const RealDate = saved.Date;
+  g.Date = class extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) clock();
+      super(...(args as [string]));
+    }
+    static override now = clock;
+  } as unknown as DateConstructor;
+  Math.random = refuse("Math.random()", "pass random values in the input or compute them in an activity");
+  g.fetch = refuse("fetch()", "do I/O in an activity") as typeof fetch;
+  g.setTimeout = refuse("setTimeout()", "yield sleep(seconds)") as unknown as typeof setTimeout;
+  if (g.crypto) g.crypto.randomUUID = refuse("crypto.randomUUID()", "derive ids from ctx.instanceId") as typeof crypto.randomUUID;
+  performance.now = clock;
+  try {
+    return run();
+  } finally {
+    g.Date = saved.Date;
+    Math.random = saved.random;
+    g.fetch = saved.fetch;
+    g.setTimeout = saved.setTimeout;
+    if (g.crypto && saved.uuid) g.crypto.randomUUID = saved.uuid;
+    performance.now = saved.perf;
   }
 }
