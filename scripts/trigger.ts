@@ -39,7 +39,8 @@ if (payload !== undefined) {
 const project = await loadProject(root);
 const isWorkflow = project.workflows.some((w) => w.name === name);
 const d = project.handlers.find((h) => h.name === name);
-if (!d && !isWorkflow) fail(`no handler or workflow named ${name}: known ${[...project.handlers, ...project.workflows].map((h) => h.name).join(", ")}`);
+if (!d && !isWorkflow)
+  fail(`no handler or workflow named ${name}: known ${[...project.handlers, ...project.workflows].map((h) => h.name).join(", ")}`);
 const handler = d as HandlerDescriptor;
 
 // Ports as dapr.yaml gives them to the app (the first app is this project's own).

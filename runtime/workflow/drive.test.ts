@@ -96,6 +96,7 @@ describe("the workflow interpreter", () => {
       input: v.number(),
       output: v.number(),
       *run(_ctx, n) {
+        yield* sleep(1);
         return n * 2;
       },
     });
