@@ -94,6 +94,13 @@ describe("OrderWorkflow on daprd", () => {
       status: "created",
     });
     expect(await stockOf("sku-o-created")).toBe(8);
+    // each activity is a handler in /metrics, once
+    const metrics = await (await fetch(`http://127.0.0.1:${stack.appPort}/metrics`)).text();
+    const reserved = metrics
+      .split("\n")
+      .filter((l) => l.startsWith('daprlet_deliveries_total{handler="reserveInventory",trigger="activity",outcome="SUCCESS"}'));
+    expect(reserved).toHaveLength(1);
+    expect(Number(reserved[0].split(" ")[1])).toBeGreaterThanOrEqual(1);
     if (process.env.DAPRLET_UPDATE_RECORDINGS) {
       const events = await fetchHistory(`127.0.0.1:${stack.grpcPort}`, "o-created");
       const file = join(projectRoot, "runtime/testing/recordings/workflow-order-created.json");

@@ -30,7 +30,12 @@ const failureStoreName = process.env.DAPRLET_FAILURE_STORE ?? defaultFailureStor
 const hasFailureStore = project.components.some((c) => c.name === failureStoreName && c.type.startsWith("state."));
 if (!hasFailureStore)
   console.warn(`[daprlet] no state store "${failureStoreName}": failure reasons stay in this process (set DAPRLET_FAILURE_STORE)`);
-const metrics = createMetrics(project.handlers);
+// Workflows and their activities run over daprd's gRPC work-item stream, not routes. The worker
+// (and @dapr/dapr with it) is loaded only when the project has some.
+const hasWorkflows = project.workflows.length > 0 || project.handlers.some((d) => d.trigger.kind === "activity");
+const host = hasWorkflows ? await import("./workflow/worker.ts") : undefined;
+const handlers = host ? project.handlers.map((d) => (d.trigger.kind === "activity" ? host.withRecordedOutput(d) : d)) : project.handlers;
+const metrics = createMetrics(handlers);
 const deliverOptions = {
   client,
   execute: createSidecarExecutor(client),
@@ -39,19 +44,13 @@ const deliverOptions = {
   observer: tracing ? (await import("./observe/tracing.ts")).createTracingObserver(tracing.tracer) : undefined,
   watchers: watchers.filter((w): w is Watcher => w !== undefined),
 };
-const app = createApp({ ...deliverOptions, handlers: project.handlers, metrics, appApiToken: process.env.APP_API_TOKEN || undefined });
-// Workflows and their activities run over daprd's gRPC work-item stream, not routes. The worker
-// (and @dapr/dapr with it) is loaded only when the project has some.
-const activities = project.handlers.filter((d) => d.trigger.kind === "activity");
-const worker =
-  project.workflows.length || activities.length
-    ? (await import("./workflow/worker.ts")).startWorkflowWorker({
-        workflows: project.workflows,
-        activities,
-        deliver: { ...deliverOptions, watchers: [metrics, ...deliverOptions.watchers] },
-        apiToken: process.env.DAPR_API_TOKEN || undefined,
-      })
-    : undefined;
+const app = createApp({ ...deliverOptions, handlers, metrics, appApiToken: process.env.APP_API_TOKEN || undefined });
+const worker = host?.startWorkflowWorker({
+  workflows: project.workflows,
+  activities: handlers.filter((d) => d.trigger.kind === "activity"),
+  deliver: { ...deliverOptions, watchers: [metrics, ...deliverOptions.watchers] },
+  apiToken: process.env.DAPR_API_TOKEN || undefined,
+});
 worker?.catch((error) => console.error(`[daprlet] workflows: the worker did not start: ${(error as Error).message}`));
 
 // Every route exists before the port opens: daprd fetches /dapr/subscribe once, right after it can connect.
@@ -89,7 +88,9 @@ const stop = async (signal: string) => {
   const left = await drain.start(drainMs);
   // Work items in flight finish (their effects included) before the stream closes; daprd hands
   // the rest to the next worker.
-  await (await worker?.catch(() => undefined))?.stop(drainMs);
+  // A worker still waiting for daprd to answer is not waited for.
+  const started = await Promise.race([worker?.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 0))]);
+  await started?.stop(drainMs);
   if (left) console.warn(`[daprlet] ${left} request(s) still in flight after ${drainMs} ms: daprd will redeliver them`);
   server.close();
   (server as { closeAllConnections?: () => void }).closeAllConnections?.();

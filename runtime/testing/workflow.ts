@@ -11,7 +11,7 @@ import type { SidecarClient } from "../kinds/input.ts";
 import { createSidecarExecutor } from "../serve/sidecar.ts";
 import type { Step, Workflow } from "../workflow/define.ts";
 import { type DriveHooks, orchestratorOf, versionActivity } from "../workflow/drive.ts";
-import { activityRunner } from "../workflow/worker.ts";
+import { activityRunner, withRecordedOutput } from "../workflow/worker.ts";
 
 const require = createRequire(import.meta.url);
 // Deep imports: @dapr/dapr has no `exports` map, and the executor is not part of its public API
@@ -348,7 +348,7 @@ function describeAction(action: Action): string {
  * again is daprd redelivering that call: its applied-record stops it from applying twice.
  */
 export function runActivity(handler: Handler, input: unknown, o: { client?: SidecarClient; instanceId?: string; taskId?: number } = {}) {
-  const run = activityRunner(describeHandler("activity", handler), {
+  const run = activityRunner(withRecordedOutput(describeHandler("activity", handler)), {
     client: o.client,
     execute: o.client ? createSidecarExecutor(o.client) : async () => {},
   });

@@ -18,7 +18,7 @@ import { orchestratorOf, versionActivity } from "./drive.ts";
 
 export interface WorkerOptions {
   workflows: { name: string; workflow: Workflow }[];
-  /** Handlers with an activity trigger. */
+  /** Handlers with an activity trigger, each made by `withRecordedOutput`. */
   activities: HandlerDescriptor[];
   /** What the app's routes deliver with (executor, client, observer, watchers). */
   deliver: DeliverOptions & { client: SidecarClient };
@@ -75,14 +75,15 @@ async function waitForSidecar(client: SidecarClient) {
 }
 
 /**
- * One activity call → one delivery. Its output is the `reply` body, recorded with the call's
- * applied-record (in the same state transaction as its writes), so a call daprd redelivers after a
- * crash, which the applied-record stops from applying twice, still completes with the same output.
+ * An activity handler whose output (its `reply` body) is written with its effects, under the
+ * call's applied-record (one state transaction), so a call daprd redelivers after a crash, which
+ * the record stops from applying twice, still completes with the same output. Made once per
+ * handler at boot: the app's metrics and the worker share this descriptor.
  */
-export function activityRunner(d: HandlerDescriptor, options: DeliverOptions & { client?: SidecarClient }) {
-  const store = (d.handler.idempotency || undefined)?.store ?? defaultIdempotency.store;
-  const outputKey = (id: string) => `daprlet-activity-${d.name}-${id}`;
-  const recording: HandlerDescriptor = {
+export function withRecordedOutput(d: HandlerDescriptor): HandlerDescriptor {
+  if (d.handler.idempotency === false) return d;
+  const { store, ttlSeconds } = { ...defaultIdempotency, ...(d.handler.idempotency || {}) };
+  return {
     ...d,
     handler: {
       ...d.handler,
@@ -90,15 +91,21 @@ export function activityRunner(d: HandlerDescriptor, options: DeliverOptions & {
         const returned = (await d.handler.handle(event, inputs)) as HandlerResult;
         const effects = (Array.isArray(returned) ? returned : returned === undefined ? [] : [returned]).filter(isEffect);
         const reply = effects.find((e) => e.kind === "reply");
-        if (!reply || d.handler.idempotency === false || !options.client) return returned;
-        const { ttlSeconds } = { ...defaultIdempotency, ...(d.handler.idempotency || {}) };
+        if (!reply) return returned;
         return [
           ...effects,
-          saveState(store, outputKey(event.id), { output: reply.body }, { metadata: { ttlInSeconds: String(ttlSeconds) } }),
+          saveState(store, outputKey(d, event.id), { output: reply.body }, { metadata: { ttlInSeconds: String(ttlSeconds) } }),
         ];
       },
     },
   };
+}
+
+const outputKey = (d: HandlerDescriptor, id: string) => `daprlet-activity-${d.name}-${id}`;
+
+/** One activity call → one delivery of `d` (made by `withRecordedOutput`) through the pipeline. */
+export function activityRunner(d: HandlerDescriptor, options: DeliverOptions & { client?: SidecarClient }) {
+  const store = (d.handler.idempotency || undefined)?.store ?? defaultIdempotency.store;
   return async (instanceId: string, taskId: number, input: unknown) => {
     const req: WireRequest = {
       method: "POST",
@@ -106,9 +113,9 @@ export function activityRunner(d: HandlerDescriptor, options: DeliverOptions & {
       headers: { "content-type": "application/json", [activityHeaders.instanceId]: instanceId, [activityHeaders.taskId]: String(taskId) },
       body: input === undefined ? new Uint8Array() : utf8.encode(JSON.stringify(input)),
     };
-    const { answer, outcomes } = await deliver(recording, req, options);
+    const { answer, outcomes } = await deliver(d, req, options);
     if (answer.status === 200 && outcomes[0]?.duplicate && options.client)
-      return recordedOutput(options.client, store, outputKey(`${instanceId}-${taskId}`));
+      return recordedOutput(options.client, store, outputKey(d, `${instanceId}-${taskId}`));
     if (answer.status === 200) return answer.body;
     const reason = (answer.body as { error?: string } | undefined)?.error ?? `status ${answer.status}`;
     throw answer.status === 422 ? new ActivityDropped(reason) : new ActivityFailed(reason);
