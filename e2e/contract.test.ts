@@ -1,9 +1,14 @@
 // The fake sidecar's contract, run against a real daprd with the fixture app's components.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe } from "vitest";
-import { describeConfigurationContract, describeJobsContract, describeSidecarContract } from "../runtime/testing/sidecar-contract.ts";
+import {
+  describeActorContract,
+  describeConfigurationContract,
+  describeJobsContract,
+  describeSidecarContract,
+} from "../runtime/testing/sidecar-contract.ts";
 import { type Stack, setMetadata, startStack } from "./harness.ts";
-import { type Server, startRedis, startScheduler } from "./servers.ts";
+import { type Server, startPlacement, startRedis, startScheduler } from "./servers.ts";
 
 describe("embedded profile", () => {
   let stack: Stack;
@@ -14,27 +19,35 @@ describe("embedded profile", () => {
     await stack?.stop();
   });
 
-  describeSidecarContract("daprd 1.18 (state.in-memory, pubsub.in-memory, secretstores.local.file, the fixture app invoked)", () => ({
+  describeSidecarContract("daprd 1.18 (state.sqlite, pubsub.in-memory, secretstores.local.file, the fixture app invoked)", () => ({
     port: stack.daprPort,
     token: "contract-token",
   }));
   describeJobsContract("daprd 1.18 without a scheduler", () => ({ port: stack.daprPort, token: "contract-token" }), { scheduler: false });
 });
 
-describe("with a scheduler", () => {
-  let scheduler: Server;
+describe("with a scheduler and placement", () => {
+  const servers: Server[] = [];
   let stack: Stack;
   beforeAll(async () => {
-    const started = await startScheduler();
-    scheduler = started;
-    stack = await startStack({ env: { DAPR_API_TOKEN: "contract-token" }, schedulerAddress: started.address });
+    const [scheduler, placement] = await Promise.all([startScheduler(), startPlacement()]);
+    servers.push(scheduler, placement);
+    stack = await startStack({
+      env: { DAPR_API_TOKEN: "contract-token" },
+      schedulerAddress: scheduler.address,
+      placementAddress: placement.address,
+    });
   });
   afterAll(async () => {
     await stack?.stop();
-    scheduler?.stop();
+    for (const s of servers) s.stop();
   });
 
   describeJobsContract("daprd 1.18 with a scheduler", () => ({ port: stack.daprPort, token: "contract-token" }), { scheduler: true });
+  describeActorContract("daprd 1.18 (actor state in state.sqlite, the fixture's Counter)", () => ({
+    port: stack.daprPort,
+    token: "contract-token",
+  }));
 });
 
 // The embedded profile has no configuration store: configuration.redis needs a Redis server.

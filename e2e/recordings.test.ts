@@ -6,18 +6,20 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Recording } from "../runtime/observe/record.ts";
 import { type Stack, setMetadata, startStack, waitFor } from "./harness.ts";
-import { type Server, startMosquitto, startScheduler } from "./servers.ts";
+import { type Server, startMosquitto, startPlacement, startScheduler } from "./servers.ts";
 
 const recordingsDir = join(import.meta.dirname, "../runtime/testing/recordings");
 let stack: Stack;
 let broker: Server;
 let scheduler: Server & { address: string };
+let placement: Server & { address: string };
 beforeAll(async () => {
-  [broker, scheduler] = await Promise.all([startMosquitto(), startScheduler()]);
+  [broker, scheduler, placement] = await Promise.all([startMosquitto(), startScheduler(), startPlacement()]);
   stack = await startStack({
     profiles: ["embedded", "mqtt"],
     // The fixture's job (onReportJob, @every 1s) is scheduled by the app at start.
     schedulerAddress: scheduler.address,
+    placementAddress: placement.address,
     prepare: (dir) => {
       setMetadata(dir, "common/cron.yaml", "schedule", "@every 1s");
       setMetadata(dir, "mqtt/blob-events.yaml", "url", `tcp://127.0.0.1:${broker.port}`);
@@ -28,6 +30,7 @@ afterAll(async () => {
   await stack?.stop();
   broker?.stop();
   scheduler?.stop();
+  placement?.stop();
 });
 
 const post = (path: string, body: unknown, contentType = "application/json") =>
@@ -55,6 +58,26 @@ const cases: { name: string; path: string; cause: () => Promise<unknown> }[] = [
       post("/v1.0/bindings/blob-events", {
         operation: "create",
         data: { Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "uploads" }, object: { key: "a.txt", size: 1 } } }] },
+      }),
+  },
+  {
+    name: "actor-method-call",
+    path: "/actors/Counter/rec-1/method/add",
+    cause: () =>
+      stack.dapr("/v1.0/actors/Counter/rec-1/method/add", {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: '{"by":2}',
+      }),
+  },
+  {
+    name: "actor-reminder",
+    path: "/actors/Counter/rec-2/method/remind/tick",
+    cause: () =>
+      stack.dapr("/v1.0/actors/Counter/rec-2/method/later", {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: '{"by":3}',
       }),
   },
   // Scheduled by the runtime at start; the body is the job's data and nothing else.

@@ -104,7 +104,7 @@ describe("payments", () => {
 
 describe("inventory", () => {
   it("sells exactly the stock to 100 concurrent reservations: 50 × 200, 50 × 409, no 5xx, 0 left", async () => {
-    expect(await race(invoke, "sku-race", "in memory")).toEqual({ 200: 50, 409: 50 });
+    expect(await race(invoke, "sku-race", "state.sqlite")).toEqual({ 200: 50, 409: 50 });
     expect(await orders.getState("stock-sku-race")).toEqual({ available: 0 });
   });
 

@@ -1,6 +1,7 @@
 import type { GenericSchema, InferOutput } from "valibot";
 import type { Effect } from "./kinds/effects.ts";
-import type { Inputs, InputValues } from "./kinds/input.ts";
+import type { InputValues } from "./kinds/input.ts";
+import type { KnownInputs } from "./kinds/inputs.ts";
 import type { TriggerEvents } from "./kinds/trigger.ts";
 import type { Trigger } from "./kinds/triggers.ts";
 
@@ -20,7 +21,7 @@ export interface IdempotencyOptions {
   ttlSeconds?: number;
 }
 
-export interface Handler<T extends Trigger = Trigger, S extends GenericSchema = GenericSchema, I extends Inputs = NoInputs> {
+export interface Handler<T extends Trigger = Trigger, S extends GenericSchema = GenericSchema, I extends KnownInputs = NoInputs> {
   trigger: T;
   /** Validates `data` before `handle` runs; a failure is DROP (pub/sub) or 400 (invoke). */
   schema: S;
@@ -43,7 +44,7 @@ export interface Handler<T extends Trigger = Trigger, S extends GenericSchema = 
  * Returns its argument; it exists so `event.data` is typed from the schema and the trigger stays literal.
  * @example export const onOrderCreated = defineHandler({ trigger: topic("pubsub", "orders"), schema: Order, handle: (e) => [] })
  */
-export function defineHandler<const T extends Trigger, S extends GenericSchema, I extends Inputs = NoInputs>(
+export function defineHandler<const T extends Trigger, S extends GenericSchema, I extends KnownInputs = NoInputs>(
   handler: Handler<T, S, I>,
 ): Handler<T, S, I> {
   return handler;
@@ -51,4 +52,4 @@ export function defineHandler<const T extends Trigger, S extends GenericSchema, 
 
 /** The loose shape the runtime works with once types have done their job. */
 // biome-ignore lint/suspicious/noExplicitAny: the runtime calls handlers of every trigger kind
-export type AnyHandler = Handler<Trigger, GenericSchema, Inputs> & { handle: (event: any, inputs: any) => unknown };
+export type AnyHandler = Handler<Trigger, GenericSchema, KnownInputs> & { handle: (event: any, inputs: any) => unknown };

@@ -1,9 +1,23 @@
 // The public surface of daprlet: what handler files and users' tests import (`from "daprlet"`).
 
+export {
+  type Actor,
+  type ActorContext,
+  type ActorDefinition,
+  defineActor,
+  type Method,
+  type MethodMaker,
+  type MethodResult,
+} from "./actor.ts";
 export type { IdempotencyOptions } from "./define.ts";
 export { type AnyHandler, defineHandler, type Handler, type HandlerEvent, type HandlerResult } from "./define.ts";
 export type { HandlerDescriptor } from "./descriptor.ts";
 export { type ActivityEvent, type ActivityTrigger, activity } from "./kinds/activity.ts";
+export type { ActorEvent, ActorSettings, ActorTrigger } from "./kinds/actor.ts";
+export { type ActorAnswer, callActor, type InvokeActor, invokeActor } from "./kinds/actor-call.ts";
+export { type DeleteReminder, deleteReminder, type Schedule, type SetReminder, setReminder } from "./kinds/actor-reminder.ts";
+export { type ActorState, actorState } from "./kinds/actor-state.ts";
+export { type DeleteTimer, deleteTimer, type SetTimer, setTimer } from "./kinds/actor-timer.ts";
 export { type BindingEvent, type BindingTrigger, binding } from "./kinds/binding.ts";
 export { states } from "./kinds/bulk-state-input.ts";
 export { type CallAnswer, callApp } from "./kinds/call-app-input.ts";

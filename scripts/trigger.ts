@@ -103,6 +103,16 @@ async function fire(): Promise<{ said: string; messageId?: string }> {
     case "activity":
       // An activity runs only as a step of a workflow: start the workflow instead.
       return fail(`${name} is workflow activity ${t.name}: start its workflow (npm run trigger <Workflow> '<input>') to run it`);
+    case "actor": {
+      // `npm run trigger InventoryActor.reserve id=sku-1 '{"quantity":1}'`: an actor call through
+      // daprd (placement routes it to the replica hosting that id).
+      if (t.callback) return fail(`${name} is the ${t.callback} callback of ${t.type}: daprd calls it; trigger a method that sets one`);
+      const id = params.id ?? fail(`pass id=<actor id> for ${t.type}`);
+      const path = `/v1.0/actors/${encodeURIComponent(t.type)}/${encodeURIComponent(id)}/method/${encodeURIComponent(t.method)}`;
+      const res = await dapr(path, { method: "PUT", ...(payload !== undefined ? { headers: json, body: payload } : {}) });
+      const error = res.headers.has("x-daprerrorresponseheader") ? " (an actor error)" : "";
+      return { said: `PUT ${path} through daprd: ${res.status}${error} ${await res.text()}`.trim() };
+    }
     default: {
       const unknown: never = t;
       return fail(`npm run trigger does not know trigger kind ${(unknown as { kind: string }).kind} yet: add it to scripts/trigger.ts`);

@@ -18,7 +18,7 @@ export function states<S extends GenericSchema = GenericSchema<unknown, unknown>
   store: string,
   keys: Later<string[]>,
   options: Omit<StateOptions<S>, "consistency"> = {},
-): Input<StateValue<InferOutput<S>>[], BulkParams> {
+): Input<StateValue<InferOutput<S>>[], BulkParams, "states"> {
   return {
     kind: "states",
     params: (earlier) => ({ store, keys: resolveLater(keys, earlier) }),

@@ -40,19 +40,19 @@ export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown
   method: Method,
   path: Later<string>,
   options: CallOptions<S> & { when: (earlier: Earlier) => boolean },
-): Input<CallAnswer<InferOutput<S>> | undefined, CallParams>;
+): Input<CallAnswer<InferOutput<S>> | undefined, CallParams, "callApp">;
 export function callApp<S extends GenericSchema = GenericSchema<unknown, unknown>>(
   appId: string,
   method: Method,
   path: Later<string>,
   options?: CallOptions<S>,
-): Input<CallAnswer<InferOutput<S>>, CallParams>;
+): Input<CallAnswer<InferOutput<S>>, CallParams, "callApp">;
 export function callApp<S extends GenericSchema>(
   appId: string,
   method: Method,
   path: Later<string>,
   options: CallOptions<S> = {},
-): Input<unknown, CallParams> {
+): Input<unknown, CallParams, "callApp"> {
   return {
     kind: "callApp",
     params: (earlier) => ({

@@ -21,7 +21,7 @@ export function configuration(
   store: string,
   keys: Later<string[]>,
   options: { after?: readonly string[] } = {},
-): Input<Record<string, ConfigurationItem | undefined>, ConfigurationParams> {
+): Input<Record<string, ConfigurationItem | undefined>, ConfigurationParams, "configuration"> {
   return {
     kind: "configuration",
     params: (earlier) => ({ store, keys: resolveLater(keys, earlier) }),

@@ -21,7 +21,14 @@ export type DaprApi =
   | "workflows.start"
   | "workflows.raiseEvent"
   | "workflows.manage"
-  | "workflows.get";
+  | "workflows.get"
+  | "actors.state"
+  | "actors.state.get"
+  | "actors.reminders.set"
+  | "actors.reminders.delete"
+  | "actors.timers.set"
+  | "actors.timers.delete"
+  | "actors.invoke";
 
 /** One call to daprd's HTTP API, as data: tests and the fake sidecar can check it. */
 export interface SidecarCall {

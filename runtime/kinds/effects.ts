@@ -1,5 +1,9 @@
 // The effect kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Effect` and every lookup follow from this table.
+import { invokeActorKind } from "./actor-call.ts";
+import { deleteReminderKind, setReminderKind } from "./actor-reminder.ts";
+import { actorStateKind } from "./actor-state.ts";
+import { deleteTimerKind, setTimerKind } from "./actor-timer.ts";
 import { deleteStateKind } from "./delete-state.ts";
 import { dropKind } from "./drop.ts";
 import type { CallContext, EffectKind } from "./effect.ts";
@@ -24,6 +28,12 @@ export const effectKinds = effectTable({
   startWorkflow: startWorkflowKind,
   raiseWorkflowEvent: raiseWorkflowEventKind,
   manageWorkflow: manageWorkflowKind,
+  actorState: actorStateKind,
+  setReminder: setReminderKind,
+  deleteReminder: deleteReminderKind,
+  setTimer: setTimerKind,
+  deleteTimer: deleteTimerKind,
+  invokeActor: invokeActorKind,
   reply: replyKind,
   retry: retryKind,
   drop: dropKind,

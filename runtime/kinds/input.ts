@@ -19,8 +19,9 @@ export type Earlier = Record<string, unknown>;
  * A declared read, as a handler's `inputs(event)` returns it: resolved by the runtime before
  * `handle`. `V` is what `handle` receives.
  */
-export interface Input<V = unknown, P = unknown> {
-  kind: string;
+export interface Input<V = unknown, P = unknown, K extends string = string> {
+  /** One of the table's kinds: `defineHandler` accepts only inputs whose kind has a line in `inputs.ts`. */
+  kind: K;
   /** The read's parameters (keys, paths, bodies); `earlier` holds the inputs named in `after`. */
   params(earlier: Earlier): P;
   /** Validates what was read; a value that fails is an `invalid` input. */

@@ -16,17 +16,17 @@ export function secret(
   store: string,
   name: Later<string>,
   options: { key: string; after?: readonly string[] },
-): Input<string, SecretParams>;
+): Input<string, SecretParams, "secret">;
 export function secret(
   store: string,
   name: Later<string>,
   options?: { after?: readonly string[] },
-): Input<Record<string, string>, SecretParams>;
+): Input<Record<string, string>, SecretParams, "secret">;
 export function secret(
   store: string,
   name: Later<string>,
   options: { key?: string; after?: readonly string[] } = {},
-): Input<unknown, SecretParams> {
+): Input<unknown, SecretParams, "secret"> {
   return {
     kind: "secret",
     params: (earlier) => ({ store, name: resolveLater(name, earlier), key: options.key }),

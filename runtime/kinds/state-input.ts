@@ -34,7 +34,7 @@ export function state<S extends GenericSchema = GenericSchema<unknown, unknown>>
   store: string,
   key: Later<string>,
   options: StateOptions<S> = {},
-): Input<StateValue<InferOutput<S>>, StateParams> {
+): Input<StateValue<InferOutput<S>>, StateParams, "state"> {
   return {
     kind: "state",
     params: (earlier) => ({ store, key: resolveLater(key, earlier), consistency: options.consistency }),

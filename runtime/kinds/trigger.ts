@@ -33,6 +33,8 @@ export interface TriggerEvents<T, D> {}
 export interface ComponentNeed {
   block: "pubsub" | "bindings" | "state";
   name: string;
+  /** Metadata the component must carry (e.g. `actorStateStore: "true"`); with it, `name` "*" means any component of the block. */
+  metadata?: Record<string, string>;
 }
 
 /** Everything one kind of trigger means to the runtime. One module per kind, gathered in `triggers.ts`. */
@@ -62,6 +64,11 @@ export interface TriggerKind<T extends { kind: string }> {
    * kinds whose deliveries carry no message identity.
    */
   track(trigger: T, event: BaseEvent): { own: string; seen: string } | undefined;
+  /**
+   * App-wide settings this kind's handlers add to daprd's `GET /dapr/config` (e.g. the actor types
+   * hosted), given every trigger of the kind; the app merges each kind's answer into one object.
+   */
+  config?(triggers: T[]): Record<string, unknown>;
 }
 
 /** The HTTP methods a handler span reports: daprd calls every route over HTTP. */

@@ -1,6 +1,7 @@
 // The trigger kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Trigger` and every lookup follow from this table.
 import { activityKind } from "./activity.ts";
+import { actorKind } from "./actor.ts";
 import { bindingKind } from "./binding.ts";
 import { invokeKind } from "./invoke.ts";
 import { jobKind } from "./job.ts";
@@ -13,6 +14,7 @@ export const triggerKinds = triggerTable({
   invoke: invokeKind,
   job: jobKind,
   activity: activityKind,
+  actor: actorKind,
 });
 
 /** Checks the table: each entry is a trigger kind whose `kind` is its key. */

@@ -30,7 +30,7 @@ interface StatusParams {
 export const workflowStatus = (
   instanceId: Later<string>,
   options: { after?: readonly string[] } = {},
-): Input<WorkflowStatus | undefined, StatusParams> => ({
+): Input<WorkflowStatus | undefined, StatusParams, "workflowStatus"> => ({
   kind: "workflowStatus",
   params: (earlier) => ({ instanceId: resolveLater(instanceId, earlier) }),
   ...(options.after ? { after: options.after } : {}),

@@ -6,10 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Handler } from "../define.ts";
 import { describeHandler } from "../descriptor.ts";
 import { createApp } from "../serve/app.ts";
+import { Counter } from "../testing/fixture/handlers/Counter.ts";
 import { createOrder } from "../testing/fixture/handlers/createOrder.ts";
 import { onCronTick } from "../testing/fixture/handlers/onCronTick.ts";
 import { onOrderCreated } from "../testing/fixture/handlers/onOrderCreated.ts";
-import { bindingRequest, cloudEvent, createFakeSidecar, type Delivery, invokeRequest } from "../testing/index.ts";
+import { actorCall, bindingRequest, cloudEvent, createFakeSidecar, type Delivery, invokeRequest } from "../testing/index.ts";
 import { createTracingObserver } from "./tracing.ts";
 
 const sidecar = createFakeSidecar({ port: 3571 });
@@ -163,5 +164,31 @@ describe("an input binding (onCronTick)", () => {
     const handler = named("POST /cron");
     expect(handler.kind).toBe(SpanKind.SERVER);
     expect(handler.attributes).toMatchObject({ "dapr.binding.name": "cron", "http.route": "/cron", "daprlet.outcome": "SUCCESS" });
+  });
+});
+
+describe("an actor call (the fixture's Counter) with tracing on", () => {
+  const actors = createApp({
+    handlers: Counter.handlers("Counter").map((h) => describeHandler(h.name, h.handler, "handlers/Counter.ts")),
+    execute: sidecar.execute,
+    client: sidecar.client,
+    observer: createTracingObserver(provider.getTracer("test")),
+  });
+
+  it("is a SERVER span under the caller's trace naming type, id and method, with its state read and write as children", async () => {
+    const call = actorCall("Counter", "c-7", "add", { by: 1 });
+    const res = await actors.request(call.path as string, {
+      method: call.method,
+      headers: { ...call.headers, traceparent: daprdHeader },
+      body: call.body,
+    });
+    expect(res.status).toBe(200);
+    const span = named("actor Counter.add");
+    expect(span.kind).toBe(SpanKind.SERVER);
+    expect(span.spanContext().traceId).toBe(daprdSpan.traceId);
+    expect(parentOf(span)).toBe(daprdSpan.spanId);
+    expect(span.attributes).toMatchObject({ "dapr.actor.type": "Counter", "dapr.actor.id": "c-7", "dapr.actor.method": "add" });
+    const children = spans().filter((s) => parentOf(s) === span.spanContext().spanId);
+    expect(children.map((s) => s.name).sort()).toEqual(["getActorState Counter", "saveActorState Counter"]);
   });
 });

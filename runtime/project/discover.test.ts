@@ -92,8 +92,24 @@ describe("discoverHandlers", () => {
     const root = project({ "handlers/onA.ts": "export const onA = 1;\n" });
     expect(await messageOf(discoverHandlers(join(root, "handlers")))).toBe(
       "[daprlet] handlers in handlers are not valid:\n" +
-        "  - handlers/onA.ts exports no handler: add `export const onA = defineHandler({ trigger, schema, handle })`",
+        "  - handlers/onA.ts exports no handler: add `export const onA = defineHandler({ trigger, schema, handle })` (or `defineActor({ state, initial, methods })`)",
     );
+  });
+
+  it("turns an actor export into one descriptor per method plus its reminder and timer callbacks, typed by the export's name", async () => {
+    const root = project({
+      "handlers/Counter.ts": `import * as v from "valibot";
+import { defineActor } from "${runtimeIndex}";
+export const Counter = defineActor({ state: v.object({ n: v.number() }), initial: () => ({ n: 0 }), methods: (method) => ({ add: method(v.number(), (s, by) => ({ state: { n: s.n + by } })), get: method((s) => ({ reply: s })) }) });
+`,
+    });
+    const found = await discoverHandlers(join(root, "handlers"));
+    expect(found.map((d) => [d.name, d.file, d.route])).toEqual([
+      ["Counter.add", "handlers/Counter.ts", "/actors/Counter/:id/method/add"],
+      ["Counter.get", "handlers/Counter.ts", "/actors/Counter/:id/method/get"],
+      ["Counter.remind", "handlers/Counter.ts", "/actors/Counter/:id/method/remind/:name"],
+      ["Counter.timer", "handlers/Counter.ts", "/actors/Counter/:id/method/timer/:name"],
+    ]);
   });
 
   it("refuses an export whose name differs from the file name", async () => {
@@ -166,6 +182,36 @@ spec:
         '  - handlers/onA.ts names pub/sub "queue", which components/ does not define (known: pubsub): add a Component with metadata.name "queue" or fix the name\n' +
         '  - handlers/onB.ts names binding "nobinding", which components/ does not define (known: none): add a Component with metadata.name "nobinding" or fix the name',
     );
+  });
+
+  it('refuses an actor when no state store says actorStateStore: "true" (daprd would refuse every actor state write), once per file', async () => {
+    const actor = `import * as v from "valibot";
+import { defineActor } from "${runtimeIndex}";
+export const Counter = defineActor({ state: v.object({}), initial: () => ({}), methods: (method) => ({ a: method(() => ({})), b: method(() => ({})) }) });
+`;
+    const store = (extra: string) => `${components}---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: statestore
+spec:
+  type: state.sqlite
+  version: v1
+  metadata:
+    - name: connectionString
+      value: "file:x.db"${extra}
+`;
+    const root = project({ "dapr.yaml": "apps:\n  - appID: x\n", "components/c.yaml": store(""), "handlers/Counter.ts": actor });
+    expect(await messageOf(loadProject(root))).toBe(
+      "[daprlet] handlers name components that do not exist:\n" +
+        '  - handlers/Counter.ts needs a state store with metadata actorStateStore: "true", which no component in components/ has: add it to the state store of each profile',
+    );
+    const ok = project({
+      "dapr.yaml": "apps:\n  - appID: x\n",
+      "components/c.yaml": store('\n    - name: actorStateStore\n      value: "true"'),
+      "handlers/Counter.ts": actor,
+    });
+    expect((await loadProject(ok)).handlers.map((d) => d.name)).toEqual(["Counter.a", "Counter.b", "Counter.remind", "Counter.timer"]);
   });
 
   it("loads a project whose triggers all name defined components, with the app id from dapr.yaml", async () => {

@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { isActor } from "../actor.ts";
 import type { AnyHandler } from "../define.ts";
 import { describeHandler, type HandlerDescriptor } from "../descriptor.ts";
 import { failWith } from "../errors.ts";
@@ -33,10 +34,12 @@ export async function discoverHandlers(dir: string, root = resolve(dir, "..")): 
     const file = relative(root, path);
     const name = basename(entry).replace(/\.[mc]?[jt]s$/, "");
     const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-    const handlers = Object.entries(mod).filter(([, value]) => isHandler(value));
+    const handlers = Object.entries(mod).filter(([, value]) => isHandler(value) || isActor(value));
     if (handlers.length === 0) {
       if (Object.values(mod).some(isWorkflow)) continue; // a workflow file: discoverWorkflows reads it
-      problems.push(`${file} exports no handler: add \`export const ${name} = defineHandler({ trigger, schema, handle })\``);
+      problems.push(
+        `${file} exports no handler: add \`export const ${name} = defineHandler({ trigger, schema, handle })\` (or \`defineActor({ state, initial, methods })\`)`,
+      );
       continue;
     }
     const match = handlers.find(([exported]) => exported === name);
@@ -50,7 +53,10 @@ export async function discoverHandlers(dir: string, root = resolve(dir, "..")): 
       problems.push(`${file} exports more than one handler (${others.join(", ")}): move each into a file of its own`);
       continue;
     }
-    descriptors.push(describeHandler(name, match[1] as AnyHandler, file));
+    // An actor is one export and several routes: one per method, and its reminder and timer callbacks.
+    const value = match[1];
+    if (isActor(value)) for (const h of value.handlers(name)) descriptors.push(describeHandler(h.name, h.handler, file));
+    else descriptors.push(describeHandler(name, value as AnyHandler, file));
   }
   problems.push(...findConflicts(descriptors), ...topicProblems(descriptors));
   failWith(problems, `handlers in ${relative(root, dir) || dir} are not valid`);

@@ -162,11 +162,25 @@ export function checkOutageWindow(
 
 /** Components a trigger needs. Missing ones make start-up fail: daprd would never deliver. */
 export function checkTriggers(handlers: HandlerDescriptor[], components: ComponentInfo[]): string[] {
-  return handlers.flatMap((d) =>
+  const problems = handlers.flatMap((d) =>
     triggerKindOf(d.trigger)
       .needs(d.trigger)
-      .flatMap((need) => missing(d.file, need.block, need.name, components)),
+      .flatMap((need) =>
+        need.metadata ? missingMetadata(d.file, need.block, need.metadata, components) : missing(d.file, need.block, need.name, components),
+      ),
   );
+  return [...new Set(problems)]; // an actor's methods share one file and one need
+}
+
+function missingMetadata(file: string, block: string, metadata: Record<string, string>, components: ComponentInfo[]): string[] {
+  const fits = (c: ComponentInfo) => blockOf(c.type) === block && Object.entries(metadata).every(([k, v]) => c.metadata[k] === v);
+  if (components.some(fits)) return [];
+  const wanted = Object.entries(metadata)
+    .map(([k, v]) => `${k}: "${v}"`)
+    .join(", ");
+  return [
+    `${file} needs a ${blockWord[block]} with metadata ${wanted}, which no component in components/ has: add it to the state store of each profile`,
+  ];
 }
 
 function missing(file: string, block: string, name: string, components: ComponentInfo[]): string[] {

@@ -52,6 +52,9 @@ export function createApp(options: AppOptions): Hono {
   // keeps daprd from replacing the declarative ones (a programmatic entry wins for the same topic).
   app.get("/dapr/subscribe", (c) => c.json([]));
   app.get(recentPath, (c) => c.json(recent.list()));
+  // Read by daprd once, when the app first turns healthy (actor types and their settings).
+  const daprConfig = appConfig(options.handlers);
+  app.get("/dapr/config", (c) => c.json(daprConfig));
 
   for (const d of options.handlers) {
     // Path params only where the route has some (invoked routes such as /orders/:id).
@@ -68,6 +71,15 @@ export function createApp(options: AppOptions): Hono {
     triggerKindOf(d.trigger).mount(app, d.route, d.trigger, serve);
   }
   return app;
+}
+
+/** `GET /dapr/config`: each trigger kind's app-wide settings for its handlers, merged. */
+export function appConfig(handlers: HandlerDescriptor[]): Record<string, unknown> {
+  const byKind = new Map<string, HandlerDescriptor["trigger"][]>();
+  for (const d of handlers) byKind.set(d.trigger.kind, [...(byKind.get(d.trigger.kind) ?? []), d.trigger]);
+  const config: Record<string, unknown> = {};
+  for (const triggers of byKind.values()) Object.assign(config, triggerKindOf(triggers[0]).config?.(triggers as never) ?? {});
+  return config;
 }
 
 /** The request as daprd sent it; a body over the limit is not kept, only the reason. */

@@ -1,4 +1,5 @@
 import type { GenericSchema, InferInput } from "valibot";
+import type { ActorContext } from "../actor.ts";
 import type { Handler } from "../define.ts";
 import type { BindingEvent } from "../kinds/binding.ts";
 import type { InvokeEvent } from "../kinds/invoke.ts";
@@ -183,3 +184,47 @@ export const invokeEvent = <D, const K extends string = never>(
   data: D,
   o: Partial<Omit<InvokeEvent<D, K>, "data">> = {},
 ): InvokeEvent<D, K> => ({ data, params: {} as Record<K, string>, query: {}, headers: {}, ...o });
+
+/**
+ * An actor method call exactly as daprd sends it to the app: `PUT /actors/<type>/<id>/method/<m>`
+ * with the caller's JSON body (and its `Dapr-Reentrancy-Id`, when one is given).
+ * @example await app.send("InventoryActor.reserve", actorCall("InventoryActor", "sku-1", "reserve", { quantity: 1 }))
+ */
+export function actorCall(type: string, id: string, method: string, body?: unknown, o: { reentrancyId?: string } = {}): Delivery {
+  return {
+    method: "PUT",
+    path: `/actors/${encodeURIComponent(type)}/${encodeURIComponent(id)}/method/${encodeURIComponent(method)}`,
+    headers: {
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...(o.reentrancyId ? { "dapr-reentrancy-id": o.reentrancyId } : {}),
+      traceparent,
+    },
+    body: body === undefined ? new Uint8Array() : encode(body),
+  };
+}
+
+/** A reminder (or timer) firing as daprd delivers it: `{"data": <what it was set with>, "dueTime", "period"}`. */
+export function actorReminder(
+  type: string,
+  id: string,
+  name: string,
+  data: { method: string; input?: unknown },
+  o: { timer?: boolean; dueTime?: string; period?: string } = {},
+): Delivery {
+  const body = { data, dueTime: o.dueTime ?? "0s", period: o.period ?? "", ...(o.timer ? { callback: "" } : {}) };
+  return {
+    method: "PUT",
+    path: `/actors/${encodeURIComponent(type)}/${encodeURIComponent(id)}/method/${o.timer ? "timer" : "remind"}/${encodeURIComponent(name)}`,
+    headers: { "content-type": "application/json", traceparent },
+    body: encode(body),
+  };
+}
+
+/** What a method's context holds, for calling a method with plain values: `Actor.methods.reserve(state, input, actorContext("sku-1"))`. */
+export const actorContext = (id: string, o: Partial<Omit<ActorContext, "id">> = {}): ActorContext => ({
+  id,
+  type: o.type ?? "Actor",
+  method: o.method ?? "method",
+  now: o.now ?? new Date("2026-01-01T00:00:00Z"),
+  ...(o.reentrancyId ? { reentrancyId: o.reentrancyId } : {}),
+});

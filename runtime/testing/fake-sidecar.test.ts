@@ -7,6 +7,7 @@ import { createFakeSidecar } from "./fake-sidecar.ts";
 import { Order } from "./fixture/handlers/lib/order.ts";
 import { runHandler } from "./run.ts";
 import {
+  describeActorContract,
   describeConfigurationContract,
   describeJobsContract,
   describeSidecarContract,
@@ -38,6 +39,19 @@ describeConfigurationContract("fake sidecar (msw)", () => ({ port: 3599, token: 
 });
 
 describeJobsContract("fake sidecar (msw)", () => ({ port: 3599, token: "contract-token" }), { scheduler: true });
+
+/** The fixture's Counter actor as daprd reaches it through the app: its replies, state and error header. */
+const primeCounter = () => {
+  sidecar.actor("Counter").on("add", ({ type, id, body }) => {
+    const by = (body as { by?: unknown } | undefined)?.by;
+    if (typeof by !== "number") return { body: { error: "invalid input" }, headers: { "X-Daprerrorresponseheader": "true" } };
+    const n = ((sidecar.actorState(type, id) as { n: number } | undefined)?.n ?? 0) + by;
+    sidecar.seedActor(type, id, { n });
+    return { body: { n } };
+  });
+  sidecar.actor("Counter").on("get", ({ type, id }) => ({ body: sidecar.actorState(type, id) ?? { n: 0 } }));
+};
+describeActorContract("fake sidecar (msw)", () => ({ port: 3599, token: "contract-token" }), { prime: primeCounter });
 describeJobsContract("fake sidecar (msw) without a scheduler", () => ({ port: 3595 }), { scheduler: false });
 
 const onPaid = defineHandler({

@@ -64,7 +64,14 @@ export type Operation =
   | "invoke"
   | "scheduleJob"
   | "deleteJob"
-  | "workflow";
+  | "workflow"
+  | "actorState"
+  | "getActorState"
+  | "setReminder"
+  | "deleteReminder"
+  | "setTimer"
+  | "deleteTimer"
+  | "invokeActor";
 
 /** A failure to inject: the next `times` calls of `operation` answer `status` (or hang `delayMs`). */
 export interface Failure {
@@ -115,10 +122,42 @@ export interface ScheduledJob {
   failurePolicy?: unknown;
 }
 
+/** A reminder or timer as the fake keeps it: the body it was set with. */
+export interface ActorCallback {
+  type: string;
+  id: string;
+  name: string;
+  dueTime?: string;
+  period?: string;
+  ttl?: string;
+  data?: unknown;
+}
+
+/** An actor call as the fake's canned actor host receives it. */
+export interface ActorCall {
+  type: string;
+  id: string;
+  method: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
 interface Item {
   value: string;
   etag: string;
+  /** Epoch ms after which the key reads as missing (`metadata.ttlInSeconds`, as state.sqlite and state.redis honour it). */
+  expires?: number;
 }
+
+/** A key's item unless its TTL has passed (then it is gone, as the stores' reads treat it). */
+const live = (items: Map<string, Item>, key: string) => {
+  const item = items.get(key);
+  if (item?.expires !== undefined && item.expires <= Date.now()) {
+    items.delete(key);
+    return undefined;
+  }
+  return item;
+};
 
 interface ConfigurationEntry {
   value: string;
@@ -166,6 +205,48 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const workflowOf = (id: string) => workflows.get(id);
   const noInstance = (id: string) =>
     daprError(404, "ERR_INSTANCE_ID_NOT_FOUND", `unable to find workflow with the provided instance ID: ${id}`);
+  // Actors: state by `type||id` then key (raw JSON text, as daprd stores it), reminders and timers
+  // by `type||id||name`, and canned method answers by type then method.
+  const actorStates = new Map<string, Map<string, string>>();
+  const reminders = new Map<string, ActorCallback>();
+  const timers = new Map<string, ActorCallback>();
+  const actorHosts = new Map<string, Map<string, AppAnswer | ((call: ActorCall) => AppAnswer | Promise<AppAnswer>)>>();
+  const actorCalls: ActorCall[] = [];
+  const actorKey = (params: Record<string, unknown>) =>
+    `${decodeURIComponent(String(params.type))}||${decodeURIComponent(String(params.id))}`;
+  const actor = (type: string) => {
+    if (!actorHosts.has(type)) actorHosts.set(type, new Map());
+    const methods = actorHosts.get(type) as Map<string, AppAnswer | ((call: ActorCall) => AppAnswer | Promise<AppAnswer>)>;
+    const api = {
+      /** Answers calls of `method` with `answer` (200 unless given; add the X-Daprerrorresponseheader header for an actor error). */
+      on: (method: string, answer: AppAnswer | ((call: ActorCall) => AppAnswer | Promise<AppAnswer>)) => {
+        methods.set(method, answer);
+        return api;
+      },
+    };
+    return api;
+  };
+  const callbackRoutes = (what: "reminders" | "timers", kept: Map<string, ActorCallback>, set: Operation, remove: Operation) => ({
+    set: ["post", "put"].map((verb) =>
+      http[verb as "post"](`${base}/v1.0/actors/:type/:id/${what}/:name`, async ({ request, params }) => {
+        const failure = await injected(set);
+        if (failure) return failure;
+        const body = (await request.json()) as Omit<ActorCallback, "type" | "id" | "name">;
+        const [type, id] = actorKey(params).split("||");
+        const name = decodeURIComponent(String(params.name));
+        kept.set(`${type}||${id}||${name}`, { type, id, name, ...body });
+        return new HttpResponse(null, { status: 204 });
+      }),
+    ),
+    remove: http.delete(`${base}/v1.0/actors/:type/:id/${what}/:name`, async ({ params }) => {
+      const failure = await injected(remove);
+      if (failure) return failure;
+      kept.delete(`${actorKey(params)}||${decodeURIComponent(String(params.name))}`);
+      return new HttpResponse(null, { status: 204 });
+    }),
+  });
+  const reminderRoutes = callbackRoutes("reminders", reminders, "setReminder", "deleteReminder");
+  const timerRoutes = callbackRoutes("timers", timers, "setTimer", "deleteTimer");
 
   // Secret and configuration stores: known names (as components would define them) and their
   // contents, seeded from the options again on every reset.
@@ -229,11 +310,19 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   const storeOf = (name: string) => state.get(name);
 
   /** Applies one upsert the way state.in-memory does: ETag must match; first-write needs one for existing keys. */
-  const upsert = (items: Map<string, Item>, req: { key: string; value?: unknown; etag?: string; options?: { concurrency?: string } }) => {
-    const current = items.get(req.key);
+  const upsert = (
+    items: Map<string, Item>,
+    req: { key: string; value?: unknown; etag?: string; options?: { concurrency?: string }; metadata?: Record<string, string> },
+  ) => {
+    const current = live(items, req.key);
     if (req.etag !== undefined && req.etag !== "" && current?.etag !== req.etag) return "mismatch";
     if ((req.etag === undefined || req.etag === "") && req.options?.concurrency === "first-write" && current) return "mismatch";
-    items.set(req.key, { value: JSON.stringify(req.value ?? null), etag: randomUUID() });
+    const ttl = Number(req.metadata?.ttlInSeconds ?? 0);
+    items.set(req.key, {
+      value: JSON.stringify(req.value ?? null),
+      etag: randomUUID(),
+      ...(ttl > 0 ? { expires: Date.now() + ttl * 1000 } : {}),
+    });
     return "ok";
   };
 
@@ -268,7 +357,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       };
       const draft = new Map(items);
       for (const op of body.operations) {
-        const before = draft.get(op.request.key);
+        const before = live(draft, op.request.key);
         let outcome = "ok";
         if (op.operation !== "delete") outcome = upsert(draft, op.request);
         else if (op.request.etag && before?.etag !== op.request.etag) outcome = "mismatch";
@@ -305,7 +394,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       if (!items) return daprError(400, "ERR_STATE_STORE_NOT_FOUND", `state store ${params.store} is not found`);
       const failure = await injected("getState");
       if (failure) return failure;
-      const item = items.get(String(params.key));
+      const item = live(items, String(params.key));
       if (!item) return new HttpResponse(null, { status: 204 });
       return new HttpResponse(item.value, { status: 200, headers: { "content-type": "application/json", etag: item.etag } });
     }),
@@ -315,7 +404,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       const failure = await injected("deleteState");
       if (failure) return failure;
       const etag = request.headers.get("if-match");
-      if (etag && items.get(String(params.key))?.etag !== etag) return daprError(409, "ERR_STATE_DELETE", "possible etag mismatch");
+      if (etag && live(items, String(params.key))?.etag !== etag) return daprError(409, "ERR_STATE_DELETE", "possible etag mismatch");
       items.delete(String(params.key));
       return new HttpResponse(null, { status: 204 });
     }),
@@ -364,7 +453,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       // daprd answers in the order asked; a missing key is `{key}` only.
       return HttpResponse.json(
         keys.map((key) => {
-          const item = items.get(key);
+          const item = live(items, key);
           return item ? { key, data: JSON.parse(item.value) as unknown, etag: item.etag } : { key };
         }),
       );
@@ -474,6 +563,60 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
         return new HttpResponse(null, { status: 204 });
       }),
     ),
+    // Actor state: a read answers the raw value or 204; a write is one all-or-nothing transaction,
+    // 204. (daprd also refuses writes for an actor not active on that host; the fake does not know
+    // activity and accepts them.)
+    "actors.state.get": http.get(`${base}/v1.0/actors/:type/:id/state/:key`, async ({ params }) => {
+      const failure = await injected("getActorState");
+      if (failure) return failure;
+      const value = actorStates.get(actorKey(params))?.get(decodeURIComponent(String(params.key)));
+      if (value === undefined) return new HttpResponse(null, { status: 204 });
+      return new HttpResponse(value, { status: 200, headers: { "content-type": "application/json" } });
+    }),
+    "actors.state": ["post", "put"].map((verb) =>
+      http[verb as "post"](`${base}/v1.0/actors/:type/:id/state`, async ({ request, params }) => {
+        const failure = await injected("actorState");
+        if (failure) return failure;
+        const ops = (await request.json()) as { operation: string; request: { key: string; value?: unknown } }[];
+        const key = actorKey(params);
+        const draft = new Map(actorStates.get(key));
+        for (const op of ops) {
+          if (op.operation === "upsert") draft.set(op.request.key, JSON.stringify(op.request.value ?? null));
+          else if (op.operation === "delete") draft.delete(op.request.key);
+          else return daprError(400, "ERR_ACTOR_STATE_TRANSACTION_SAVE", `operation type ${op.operation} not supported`);
+        }
+        actorStates.set(key, draft);
+        return new HttpResponse(null, { status: 204 });
+      }),
+    ),
+    "actors.reminders.set": reminderRoutes.set,
+    "actors.reminders.delete": reminderRoutes.remove,
+    "actors.timers.set": timerRoutes.set,
+    "actors.timers.delete": timerRoutes.remove,
+    // An actor call: a canned answer per type and method; an unknown type is daprd's answer for a
+    // type no replica hosts, a known type without the method the app's 404 turned into a 500.
+    "actors.invoke": http.all(`${base}/v1.0/actors/:type/:id/method/:method`, async ({ request, params }) => {
+      const failure = await injected("invokeActor");
+      if (failure) return failure;
+      const [type, id] = actorKey(params).split("||");
+      const method = decodeURIComponent(String(params.method));
+      const text = await request.text();
+      let body: unknown = text === "" ? undefined : text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // kept as text
+      }
+      const headers = Object.fromEntries([...request.headers].filter(([name]) => name !== "dapr-api-token"));
+      const call: ActorCall = { type, id, method, headers, body };
+      actorCalls.push(call);
+      const host = actorHosts.get(type);
+      if (!host)
+        return daprError(500, "ERR_ACTOR_INVOKE_METHOD", `error invoke actor method: did not find address for actor ${type}/${id}`);
+      const route = host.get(method);
+      if (!route) return daprError(500, "ERR_ACTOR_INVOKE_METHOD", `error invoke actor method: actor method not found: ${method}`);
+      return appResponse(typeof route === "function" ? await route(call) : route);
+    }),
     "bindings.invoke": http.post(`${base}/v1.0/bindings/:name`, async ({ request, params }) => {
       const failure = await injected("invokeBinding");
       if (failure) return failure;
@@ -559,6 +702,23 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
     jobs,
     /** Workflow instances started through the API, by instance id (status and output settable by the test). */
     workflows,
+    /** Actor reminders and timers by `type||id||name`, as they were last set. */
+    reminders,
+    timers,
+    /** Every actor call, in order. */
+    actorCalls,
+    /** A hosted actor type's canned answers: `sidecar.actor("InventoryActor").on("reserve", { body: { reserved: true } })`. */
+    actor,
+    /** An actor's stored state key, parsed, or undefined. */
+    actorState: (type: string, id: string, key = "state") => {
+      const value = actorStates.get(`${type}||${id}`)?.get(key);
+      return value === undefined ? undefined : (JSON.parse(value) as unknown);
+    },
+    /** Stores an actor's state key as a method wrote it. */
+    seedActor: (type: string, id: string, value: unknown, key = "state") => {
+      if (!actorStates.has(`${type}||${id}`)) actorStates.set(`${type}||${id}`, new Map());
+      actorStates.get(`${type}||${id}`)?.set(key, JSON.stringify(value));
+    },
     /** Every service invocation of a known app, in order. */
     invocations,
     /** A called app: `sidecar.app("payments").on("POST", "/charge", { status: 201, body: { id: "c-1" } })`. Unknown apps answer as daprd does (500 ERR_DIRECT_INVOKE). */
@@ -587,6 +747,11 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       apps.clear();
       jobs.clear();
       workflows.clear();
+      actorStates.clear();
+      reminders.clear();
+      timers.clear();
+      actorHosts.clear();
+      actorCalls.length = 0;
       seedStores();
     },
   };

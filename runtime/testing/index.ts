@@ -4,6 +4,8 @@
 export { createRecorder, fromRecording, type Recording, readRecording, toRecording } from "../observe/record.ts";
 export * from "./builders.ts";
 export {
+  type ActorCall,
+  type ActorCallback,
   type AppAnswer,
   type AppRoute,
   type ConfigurationSeed,

@@ -6,6 +6,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readRecording } from "../observe/record.ts";
 import { createFakeSidecar } from "./fake-sidecar.ts";
+import { Counter } from "./fixture/handlers/Counter.ts";
 import { createOrder } from "./fixture/handlers/createOrder.ts";
 import { onAuditRaw } from "./fixture/handlers/onAuditRaw.ts";
 import { onBlobCreated } from "./fixture/handlers/onBlobCreated.ts";
@@ -36,6 +37,8 @@ const replay = async (handler: string, name: string) => {
 describe("recorded deliveries, replayed", () => {
   it("covers every committed recording", () => {
     expect(readdirSync(dir).sort()).toEqual([
+      "actor-method-call.json",
+      "actor-reminder.json",
       "binding-cron-tick.json",
       "binding-mqtt-message.json",
       "invoke-create-order.json",
@@ -47,6 +50,21 @@ describe("recorded deliveries, replayed", () => {
       // a workflow history from daprd, replayed by handlers/OrderWorkflow.test.ts
       "workflow-order-created.json",
     ]);
+  });
+
+  // Actor turns read their state before handling: this app has the fake's client for inputs.
+  const actors = testApp({ Counter }, { client: sidecar.client });
+
+  it("actor-method-call: 200 with the reply, the state written under the actor", async () => {
+    const res = await actors.send("Counter.add", recording("actor-method-call"));
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { n: 2 } });
+    expect(sidecar.actorState("Counter", "rec-1")).toEqual({ n: 2 });
+  });
+
+  it("actor-reminder: daprd's {data, dueTime, period} runs the method the reminder names", async () => {
+    const res = await actors.send("Counter.remind", recording("actor-reminder"));
+    expect(res.status).toBe(200);
+    expect(sidecar.actorState("Counter", "rec-2")).toEqual({ n: 3 });
   });
 
   it("invoke-create-order: 202, the order stored, published and its receipt written", async () => {

@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { type AnyActor, isActor } from "../actor.ts";
 import type { Handler } from "../define.ts";
 import { describeHandler, type HandlerDescriptor } from "../descriptor.ts";
 import type { Effect, Executor } from "../kinds/effects.ts";
@@ -44,11 +45,11 @@ const executorOf = (o: SidecarOption) => o.sidecar ?? (o.client ? createSidecarE
  * the effects, and see a failing effect turn into RETRY.
  */
 export async function runHandler(
-  handler: Handler,
+  handler: Handler | AnyActor,
   delivery: Delivery,
   options: SidecarOption & { params?: Record<string, string> } = {},
 ): Promise<RunResult> {
-  const d = describeHandler("handler", handler);
+  const d = isActor(handler) ? actorRoute(handler, delivery) : describeHandler("handler", handler);
   const req = { ...delivery, path: delivery.path ?? d.route };
   const { answer, outcomes } = await deliver(d, req, {
     execute: executorOf(options),
@@ -66,21 +67,34 @@ export async function runHandler(
   };
 }
 
+/** An actor's handler for a delivery's path (`actorCall(...)` builds one): the type comes from the path, as daprd routes it. */
+function actorRoute(actor: AnyActor, delivery: Delivery): HandlerDescriptor {
+  const match = /^\/actors\/([^/]+)\/[^/]+\/method\/(remind\/|timer\/)?([^/?]+)/.exec(delivery.path ?? "");
+  if (!match)
+    throw new TypeError("runHandler with an actor needs a delivery whose path is /actors/<type>/<id>/method/<name>: use actorCall(...)");
+  const [, type, callback, method] = match;
+  const name = callback ? `${type}.${callback.slice(0, -1)}` : `${type}.${method}`;
+  const found = actor.handlers(decodeURIComponent(type)).find((h) => h.name === decodeURIComponent(name));
+  if (!found) throw new TypeError(`${type} has no method ${method}: known ${Object.keys(actor.methods).join(", ")}`);
+  return describeHandler(found.name, found.handler);
+}
+
+/** Path params as Hono reads them from the handler's route (`/orders/:id`, `/actors/T/:id/method/m`), whatever its kind. */
 function paramsOf(d: HandlerDescriptor, path: string): Record<string, string> {
-  if (d.trigger.kind !== "invoke") return {};
-  const names = [...d.trigger.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
-  const pattern = new RegExp(`^${d.trigger.path.replace(/:\w+/g, "([^/]+)")}(?:\\?.*)?$`);
+  const names = [...d.route.matchAll(/:(\w+)/g)].map((m) => m[1]);
+  if (!names.length) return {};
+  const pattern = new RegExp(`^${d.route.replace(/:\w+/g, "([^/]+)")}(?:\\?.*)?$`);
   const values = pattern.exec(path)?.slice(1) ?? [];
   return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(values[i] ?? "")]));
 }
 
 /** The real Hono app for a set of handlers, keyed by name as discovery would name them. */
 export function testApp(
-  handlers: Record<string, Handler>,
+  handlers: Record<string, Handler | AnyActor>,
   options: SidecarOption & { appApiToken?: string; maxBodyBytes?: number } = {},
 ): Hono & { send: (name: string, delivery: Delivery | Recording) => Promise<Response> } {
   const descriptors = Object.entries(handlers)
-    .map(([name, h]) => describeHandler(name, h))
+    .flatMap(([name, h]) => (isActor(h) ? h.handlers(name).map((a) => describeHandler(a.name, a.handler)) : [describeHandler(name, h)]))
     .sort((a, b) => a.name.localeCompare(b.name));
   const app = createApp({
     handlers: descriptors,
