@@ -22,13 +22,11 @@ afterAll(async () => {
 });
 
 const json = { "content-type": "application/json" };
-const setStock = (sku: string, available: number) =>
-  stack.dapr("/v1.0/state/statestore", {
-    method: "POST",
-    headers: json,
-    body: JSON.stringify([{ key: `stock-${sku}`, value: { available } }]),
-  });
-const stockOf = async (sku: string) => ((await stack.getState(`stock-${sku}`)) as { available: number } | undefined)?.available;
+// Stock lives in InventoryActor (one actor per sku), called through daprd's actor API.
+const inventory = (s: Stack, sku: string, method: string, body?: unknown) =>
+  s.dapr(`/v1.0/actors/InventoryActor/${sku}/method/${method}`, { method: "PUT", headers: json, body: JSON.stringify(body ?? {}) });
+const setStock = (sku: string, available: number) => inventory(stack, sku, "setStock", { available });
+const stockOf = async (sku: string, s = stack) => ((await (await inventory(s, sku, "get")).json()) as { available: number }).available;
 const start = (id: string, input: unknown) =>
   stack.dapr(`/v1.0/workflows/dapr/OrderWorkflow/start?instanceID=${id}`, { method: "POST", headers: json, body: JSON.stringify(input) });
 const raise = (id: string, event: string, data: unknown = {}) =>
@@ -171,9 +169,9 @@ describe("OrderWorkflow on daprd", () => {
 });
 
 describe("OrderWorkflow when the app is SIGKILLed inside reserveInventory", () => {
-  // A copy whose reserveInventory ends with a slow call (3 s) after its state writes: the app is
-  // killed once the stock moved, before the activity completes; daprd hands the call to the
-  // restarted app, whose applied-record says it was applied (and what it answered).
+  // A copy whose reserveInventory ends with a slow call (3 s) after its reservations and its
+  // applied-record: the app is killed once the record is written, before the activity completes;
+  // daprd hands the call to the restarted app, whose record says it was applied (and what it answered).
   let crashing: Stack;
   beforeAll(async () => {
     const [scheduler, placement] = await Promise.all([startScheduler(), startPlacement()]);
@@ -192,10 +190,10 @@ export const slowCall = defineHandler({ trigger: invoke("POST", "/slow"), schema
         const file = join(dir, "handlers/reserveInventory.ts");
         const source = readFileSync(file, "utf8")
           .replace(
-            'import { activity, defineHandler, reply } from "daprlet";',
-            'import { activity, defineHandler, invokeApp, reply } from "daprlet";',
+            "import { activity, callActor, defineHandler, invokeActor, reply }",
+            "import { activity, callActor, defineHandler, invokeActor, invokeApp, reply }",
           )
-          .replace("...moveStock(items, stock, -1),", '...moveStock(items, stock, -1), invokeApp("order-service", "POST", "/slow"),');
+          .replace("return reply(200, { ok: true });", 'return [invokeApp("order-service", "POST", "/slow"), reply(200, { ok: true })];');
         if (!source.includes("/slow")) throw new Error("reserveInventory.ts changed: update this test's edit");
         writeFileSync(file, source);
       },
@@ -204,16 +202,20 @@ export const slowCall = defineHandler({ trigger: invoke("POST", "/slow"), schema
   });
 
   it("leaves the stock reserved once when the workflow finishes", async () => {
-    const write = (body: unknown) => crashing.dapr("/v1.0/state/statestore", { method: "POST", headers: json, body: JSON.stringify(body) });
-    await write([{ key: "stock-sku-o-crash", value: { available: 10 } }]);
+    await inventory(crashing, "sku-o-crash", "setStock", { available: 10 });
     const started = await crashing.dapr("/v1.0/workflows/dapr/OrderWorkflow/start?instanceID=o-crash", {
       method: "POST",
       headers: json,
       body: JSON.stringify(order("o-crash")),
     });
     expect(started.status).toBe(202);
-    const stock = async () => ((await crashing.getState("stock-sku-o-crash")) as { available: number }).available;
-    await waitFor("the reservation's state writes", async () => (await stock()) === 8);
+    const stock = () => stockOf("sku-o-crash", crashing);
+    // the call's applied-record (task 3: after the version marker and validateUser), written before the slow call
+    await waitFor(
+      "reserveInventory's applied-record",
+      async () => (await crashing.getState("daprlet-applied-reserveInventory-o-crash-3")) !== undefined,
+    );
+    expect(await stock()).toBe(8);
     expect((await crashing.killApp("SIGKILL")).signal).toBe("SIGKILL");
     crashing.restartApp();
     await crashing.dapr("/v1.0/workflows/dapr/o-crash/raiseEvent/payment-approved", { method: "POST", headers: json, body: "{}" });

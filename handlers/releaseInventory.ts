@@ -1,10 +1,12 @@
-import { activity, defineHandler, reply } from "daprlet";
-import { moveStock, Reservation, stockOf } from "./lib/checkout.ts";
+import { activity, defineHandler, invokeActor, reply } from "daprlet";
+import { Reservation } from "./lib/checkout.ts";
 
-/** Workflow activity, reserveInventory's compensation: puts every item's quantity back (applied once per call). */
+/** Workflow activity, reserveInventory's compensation: `InventoryActor.release` for each item (applied once per call). */
 export const releaseInventory = defineHandler({
   trigger: activity("releaseInventory"),
   schema: Reservation,
-  inputs: ({ data }) => stockOf(data),
-  handle: ({ data: { items } }, { stock }) => [...moveStock(items, stock, 1), reply(200, { ok: true })],
+  handle: ({ data: { items } }) => [
+    ...items.map((item) => invokeActor("InventoryActor", item.sku, "release", { quantity: item.quantity })),
+    reply(200, { ok: true }),
+  ],
 });

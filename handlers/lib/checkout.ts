@@ -1,6 +1,4 @@
-import { type StateValue, saveState, states } from "daprlet";
 import * as v from "valibot";
-import { Stock, stockKey } from "./stock.ts";
 
 const Id = v.pipe(v.string(), v.regex(/^[\w.-]{1,100}$/, "use letters, digits, '.', '_' or '-' (at most 100)"));
 const Item = v.object({ sku: Id, quantity: v.pipe(v.number(), v.integer(), v.minValue(1)) });
@@ -29,18 +27,3 @@ export const CheckoutOutcome = v.variant("status", [
   v.object({ orderId: v.string(), status: v.literal("created") }),
 ]);
 export type CheckoutOutcome = v.InferOutput<typeof CheckoutOutcome>;
-
-/** The inputs of reserveInventory and releaseInventory: every item's stock, with its ETag. */
-export const stockOf = (r: Reservation) => ({
-  stock: states(
-    "statestore",
-    r.items.map((i) => stockKey(i.sku)),
-    { schema: Stock },
-  ),
-});
-
-/** Writes each item's stock moved by `sign × quantity`, each write refused if the stock changed since it was read. */
-export const moveStock = (items: Reservation["items"], stock: StateValue<Stock>[], sign: 1 | -1) =>
-  items.map((item, i) =>
-    saveState("statestore", stock[i].key, { available: (stock[i].value?.available ?? 0) + sign * item.quantity }, { etag: stock[i].etag }),
-  );
