@@ -114,6 +114,16 @@ describe("OrderWorkflow", () => {
     expect(r.calls.filter((c) => c.name === "releaseInventory").map((c) => c.attempt)).toEqual([1, 2, 3]);
   });
 
+  it("releases the reservation and fails when cancelled while waiting for the payment", async () => {
+    const r = await run(order, { activities: happy, events: [{ name: "cancel-order", afterSeconds: 20 }] });
+    expect([r.status, r.failure?.type]).toEqual(["FAILED", "WorkflowCancelled"]);
+    expect(r.calls.map((c) => [c.name, c.atSeconds])).toEqual([
+      ["validateUser", 0],
+      ["reserveInventory", 0],
+      ["releaseInventory", 20],
+    ]);
+  });
+
   it("fails an instance whose input fails the schema", async () => {
     const r = await run({ orderId: "o-1" }, { activities: happy });
     expect(r.status).toBe("FAILED");

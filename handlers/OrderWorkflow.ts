@@ -7,11 +7,13 @@ const transient: RetryPolicy = { maxAttempts: 3, firstRetrySeconds: 1 };
 /**
  * The checkout saga: validate the user, reserve the stock, wait for the payment, create the
  * order. Every business outcome completes the instance with its output; a step that fails after
- * the reservation releases it (the reservation's compensation).
+ * the reservation, or a cancellation, releases it (the reservation's compensation).
  */
 export const OrderWorkflow = defineWorkflow({
   input: Checkout,
   output: CheckoutOutcome,
+  // `cancel-order` stops the instance at its current step, releases the reservation and fails it.
+  cancelEvent: "cancel-order",
   *run(_ctx, order): Steps<CheckoutOutcome> {
     const { orderId } = order;
     const user = yield* callActivity<{ ok: boolean; reason?: string }>("validateUser", { userId: order.userId }, { retry: transient });

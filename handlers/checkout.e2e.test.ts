@@ -128,6 +128,15 @@ describe("OrderWorkflow on daprd", () => {
     expect(await stack.getState("order-o-failed")).toBeUndefined();
   });
 
+  it("cancel-order releases the reservation and fails the instance", async () => {
+    await setStock("sku-o-cancel", 10);
+    await start("o-cancel", order("o-cancel", { paymentTimeoutSeconds: 600 }));
+    await waitFor("the reservation", async () => (await stockOf("sku-o-cancel")) === 8);
+    await raise("o-cancel", "cancel-order");
+    expect((await finished("o-cancel")).runtimeStatus).toBe("FAILED");
+    expect(await stockOf("sku-o-cancel")).toBe(10);
+  });
+
   it("npm run trigger starts an instance and raises its event; npm run workflow prints its status and history", async () => {
     await setStock("sku-o-cli", 10);
     const cli = (script: string, ...args: string[]) =>

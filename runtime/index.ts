@@ -64,6 +64,7 @@ export {
   type Steps,
   sleep,
   type Workflow,
+  WorkflowCancelled,
   type WorkflowContext,
   waitForEvent,
 } from "./workflow/define.ts";

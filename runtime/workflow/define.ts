@@ -49,6 +49,11 @@ export class ActivityFailed extends Error {
   override name = "ActivityFailed";
 }
 
+/** Thrown into the workflow at its current step when its `cancelEvent` is raised; uncaught, the instance compensates and fails. */
+export class WorkflowCancelled extends Error {
+  override name = "WorkflowCancelled";
+}
+
 export interface CallActivity {
   kind: "activity";
   name: string;
@@ -184,6 +189,12 @@ export interface Workflow<IS extends GenericSchema = GenericSchema, OS extends G
   run(ctx: WorkflowContext, input: InferOutput<IS>): Steps<InferInput<OS>>;
   /** The name of the current code (default "1"), recorded in each new instance's history. */
   version?: string;
+  /**
+   * An external event that cancels an instance: `WorkflowCancelled` is thrown into it at the step
+   * it waits on (catch it to compensate and return an output); uncaught, the instance runs its
+   * compensations and fails. Compensations already running are not interrupted.
+   */
+  cancelEvent?: string;
   /** Earlier code still needed by instances started under it, by version name. */
   versions?: Record<string, Orchestrator<InferOutput<IS>, InferInput<OS>>>;
 }

@@ -2,7 +2,18 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { runWorkflow } from "../testing/workflow.ts";
-import { all, any, callActivity, callChild, compensate, continueAsNew, defineWorkflow, sleep, waitForEvent } from "./define.ts";
+import {
+  all,
+  any,
+  callActivity,
+  callChild,
+  compensate,
+  continueAsNew,
+  defineWorkflow,
+  sleep,
+  WorkflowCancelled,
+  waitForEvent,
+} from "./define.ts";
 
 const Any = v.unknown();
 
@@ -89,6 +100,64 @@ describe("the workflow interpreter", () => {
     expect(r.status).toBe("FAILED");
     expect(r.failure?.message).toMatch(/later step failed/);
     expect(r.calls.map((c) => c.name)).toEqual(["one", "two", "undoTwo", "undoOne"]);
+  });
+
+  it("cancels on its cancel event: the current step throws WorkflowCancelled, compensations run, the instance fails", async () => {
+    const w = defineWorkflow({
+      input: Any,
+      output: Any,
+      cancelEvent: "cancel",
+      *run() {
+        yield* callActivity("reserve", undefined, { compensate: callActivity("release", undefined, { retry: { maxAttempts: 3 } }) });
+        return yield* waitForEvent("payment");
+      },
+    });
+    const r = await runWorkflow(
+      "W",
+      w,
+      {},
+      {
+        activities: {
+          reserve: () => 1,
+          release: (_i, { attempt }) => {
+            if (attempt === 1) throw new Error("busy");
+            return 0;
+          },
+        },
+        events: [{ name: "cancel", afterSeconds: 10 }],
+      },
+    );
+    expect([r.status, r.failure?.type]).toEqual(["FAILED", "WorkflowCancelled"]);
+    expect(r.calls.map((c) => [c.name, c.atSeconds])).toEqual([
+      ["reserve", 0],
+      ["release", 10],
+      ["release", 11],
+    ]);
+  });
+
+  it("lets a workflow catch its cancellation, compensate and complete", async () => {
+    const w = defineWorkflow({
+      input: Any,
+      output: Any,
+      cancelEvent: "cancel",
+      *run() {
+        yield* callActivity("reserve", undefined, { compensate: callActivity("release") });
+        try {
+          yield* sleep(3600);
+          return { status: "done" };
+        } catch (error) {
+          if (!(error instanceof WorkflowCancelled)) throw error;
+          return { status: "cancelled", undone: yield* compensate() };
+        }
+      },
+    });
+    const r = await runWorkflow(
+      "W",
+      w,
+      {},
+      { activities: { reserve: () => 1, release: () => 0 }, events: [{ name: "cancel", afterSeconds: 5 }] },
+    );
+    expect([r.status, r.output, r.elapsedSeconds]).toEqual(["COMPLETED", { status: "cancelled", undone: ["release"] }, 5]);
   });
 
   it("runs child workflows and continues as new", async () => {

@@ -12,6 +12,7 @@ import {
   type RetryPolicy,
   type Step,
   type Workflow,
+  WorkflowCancelled,
   type WorkflowContext,
 } from "./define.ts";
 
@@ -54,19 +55,30 @@ export function orchestratorOf(name: string, workflow: Workflow, hooks: DriveHoo
 
 type Sent = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** One instance's run: the SDK, the compensations owed, and its cancel event while it can still cancel. */
+interface Run {
+  sdk: SdkContext;
+  compensations: CallActivity[];
+  cancel?: { event: string; task: SdkTask; fired: boolean };
+  /** Compensations are not interrupted by a cancellation. */
+  shielded: number;
+}
+
 function* drive(name: string, sdk: SdkContext, workflow: Workflow, raw: unknown, hooks: DriveHooks): Generator<SdkTask, unknown, unknown> {
   const current = workflow.version ?? defaultVersion;
   const version = String(yield sdk.callActivity(versionActivity, current));
-  const run = version === current ? workflow.run : workflow.versions?.[version];
-  if (!run)
+  const code = version === current ? workflow.run : workflow.versions?.[version];
+  if (!code)
     throw new Error(
       `workflow ${name}: this instance was started under version "${version}", which the code no longer has: keep it in \`versions\` until no instance runs it`,
     );
   const parsed = safeParse(workflow.input, raw);
   if (!parsed.success) throw new TypeError(`workflow ${name}: input fails its schema: ${summarizeIssues(parsed.issues).join("; ")}`);
   const ctx: WorkflowContext = { instanceId: sdk.getWorkflowInstanceId(), now: () => sdk.getCurrentUtcDateTime(), version };
-  const compensations: CallActivity[] = [];
-  const steps = run(ctx, parsed.output);
+  const run: Run = { sdk, compensations: [], shielded: 0 };
+  if (workflow.cancelEvent)
+    run.cancel = { event: workflow.cancelEvent, task: sdk.waitForExternalEvent(workflow.cancelEvent), fired: false };
+  const steps = code(ctx, parsed.output);
   let sent: Sent = { ok: true, value: undefined };
   for (;;) {
     let next: IteratorResult<Step, unknown>;
@@ -77,8 +89,8 @@ function* drive(name: string, sdk: SdkContext, workflow: Workflow, raw: unknown,
         (): IteratorResult<Step, unknown> => (resume.ok ? steps.next(resume.value) : steps.throw(resume.error)),
       );
     } catch (error) {
-      // The workflow gave up: undo what it did, newest first, then fail the instance.
-      yield* runCompensations(sdk, compensations);
+      // The workflow gave up (or did not catch its cancellation): undo what it did, newest first, then fail the instance.
+      yield* onSdk(run, runCompensations(run, run.compensations));
       throw error;
     }
     if (next.done) {
@@ -94,58 +106,90 @@ function* drive(name: string, sdk: SdkContext, workflow: Workflow, raw: unknown,
       return undefined;
     }
     try {
-      sent = { ok: true, value: yield* perform(sdk, step, compensations) };
+      sent = { ok: true, value: yield* onSdk(run, perform(run, step)) };
     } catch (error) {
       sent = { ok: false, error };
     }
   }
 }
 
-function* perform(sdk: SdkContext, step: Step, compensations: CallActivity[]): Generator<SdkTask, unknown, unknown> {
+/**
+ * What the step interpreters yield: the tasks to wait for, the first to finish sent back. Only
+ * here do they become one SDK `whenAny` (with the cancel event while the instance can still be
+ * cancelled): the SDK's composite tasks do not tell an enclosing one they finished, so a
+ * `whenAny` is never nested in another.
+ */
+type Wait = Generator<SdkTask[], unknown, SdkTask>;
+
+function* onSdk<R>(run: Run, inner: Generator<SdkTask[], R, SdkTask>): Generator<SdkTask, R, unknown> {
+  let next = inner.next();
+  while (!next.done) {
+    const tasks = next.value;
+    const cancel = run.cancel && !run.cancel.fired && !run.shielded ? run.cancel : undefined;
+    const winner = (yield run.sdk.whenAny(cancel ? [...tasks, cancel.task] : tasks)) as SdkTask;
+    if (cancel && winner === cancel.task) {
+      cancel.fired = true;
+      next = inner.throw(new WorkflowCancelled(`cancelled by event ${cancel.event}`));
+    } else next = inner.next(winner);
+  }
+  return next.value;
+}
+
+/** The first of `tasks` to finish. */
+function* race(tasks: SdkTask[]): Generator<SdkTask[], SdkTask, SdkTask> {
+  return yield tasks;
+}
+
+/** One task's result (or its failure, thrown). */
+function* settle(task: SdkTask): Generator<SdkTask[], unknown, SdkTask> {
+  return (yield* race([task])).getResult();
+}
+
+function* perform(run: Run, step: Step): Wait {
+  const { sdk } = run;
   switch (step.kind) {
     case "activity": {
-      const value = yield* callWithRetry(sdk, step);
-      if (step.compensate) compensations.push(step.compensate);
+      const value = yield* callWithRetry(run, step);
+      if (step.compensate) run.compensations.push(step.compensate);
       return value;
     }
     case "timer":
-      yield sdk.createTimer(step.seconds);
+      yield* settle(sdk.createTimer(step.seconds));
       return undefined;
     case "event": {
       const event = sdk.waitForExternalEvent(step.name);
-      if (step.timeoutSeconds === undefined) return { received: true, data: yield event };
+      if (step.timeoutSeconds === undefined) return { received: true, data: yield* settle(event) };
       // No timeout argument in the SDK: race the event against a durable timer.
-      const winner = yield sdk.whenAny([event, sdk.createTimer(step.timeoutSeconds)]);
+      const winner = yield* race([event, sdk.createTimer(step.timeoutSeconds)]);
       return winner === event ? { received: true, data: event.getResult() } : { received: false };
     }
     case "child":
-      return yield sdk.callChildWorkflow(step.workflow, step.input, step.instanceId);
+      return yield* settle(sdk.callChildWorkflow(step.workflow, step.input, step.instanceId));
     case "all":
     case "any":
       return yield* parallel(
-        sdk,
-        step.steps.map((s) => perform(sdk, s, compensations)),
+        run,
+        step.steps.map((s) => perform(run, s)),
         step.kind,
       );
     case "compensate":
-      return yield* runCompensations(sdk, compensations);
+      return yield* runCompensations(run, run.compensations);
     case "continueAsNew":
       throw new TypeError("continueAsNew cannot run inside all() or any(): yield it on its own");
   }
 }
 
 /** One activity call, retried by its policy with a durable timer between attempts. */
-function* callWithRetry(sdk: SdkContext, step: CallActivity): Generator<SdkTask, unknown, unknown> {
+function* callWithRetry(run: Run, step: CallActivity): Wait {
   const policy = step.retry;
   for (let attempt = 1; ; attempt++) {
-    try {
-      return yield sdk.callActivity(step.name, step.input);
-    } catch (error) {
-      const failure = failureOf(step.name, error, attempt);
-      const final = policy?.final ? policy.final(failure) : failure.type === "ActivityDropped";
-      if (!policy || final || attempt >= policy.maxAttempts) throw new ActivityError(failure);
-      yield sdk.createTimer(retryDelaySeconds(policy, attempt));
-    }
+    const call = run.sdk.callActivity(step.name, step.input);
+    const winner = yield* race([call]);
+    if (!winner.isFailed) return winner.getResult();
+    const failure = failureOf(step.name, winner.getException(), attempt);
+    const final = policy?.final ? policy.final(failure) : failure.type === "ActivityDropped";
+    if (!policy || final || attempt >= policy.maxAttempts) throw new ActivityError(failure);
+    yield* settle(run.sdk.createTimer(retryDelaySeconds(policy, attempt)));
   }
 }
 
@@ -160,11 +204,17 @@ function failureOf(activity: string, error: unknown, attempts: number): Activity
   return { activity, type: details?.errorType ?? "Error", message, attempts };
 }
 
-function* runCompensations(sdk: SdkContext, compensations: CallActivity[]): Generator<SdkTask, string[], unknown> {
+/** The compensations owed, newest first, each with its retry; a cancellation does not interrupt them. */
+function* runCompensations(run: Run, compensations: CallActivity[]): Generator<SdkTask[], string[], SdkTask> {
   const ran: string[] = [];
-  for (let step = compensations.pop(); step; step = compensations.pop()) {
-    yield* callWithRetry(sdk, step);
-    ran.push(step.name);
+  run.shielded++;
+  try {
+    for (let step = compensations.pop(); step; step = compensations.pop()) {
+      yield* callWithRetry(run, step);
+      ran.push(step.name);
+    }
+  } finally {
+    run.shielded--;
   }
   return ran;
 }
@@ -173,35 +223,32 @@ function* runCompensations(sdk: SdkContext, compensations: CallActivity[]): Gene
  * Runs several step interpreters at once: each waits on its own task; the first task to finish
  * (as daprd's history says, so replays agree) moves its interpreter on.
  */
-function* parallel(
-  sdk: SdkContext,
-  branches: Generator<SdkTask, unknown, unknown>[],
-  mode: "all" | "any",
-): Generator<SdkTask, unknown, unknown> {
+function* parallel(run: Run, branches: Wait[], mode: "all" | "any"): Wait {
   const results: unknown[] = new Array(branches.length);
   const done: boolean[] = branches.map(() => false);
-  const waiting: (SdkTask | undefined)[] = [];
-  const advance = (i: number, sent: Sent) => {
-    const next = sent.ok ? branches[i].next(sent.value) : branches[i].throw(sent.error);
+  const waiting: SdkTask[][] = branches.map(() => []);
+  const advance = (i: number, winner?: SdkTask) => {
+    const next = winner ? branches[i].next(winner) : branches[i].next();
     if (next.done) {
       done[i] = true;
       results[i] = next.value;
-      waiting[i] = undefined;
+      waiting[i] = [];
     } else waiting[i] = next.value;
   };
   branches.forEach((_, i) => {
-    advance(i, { ok: true, value: undefined });
+    advance(i);
   });
   for (;;) {
     if (mode === "any") {
       const index = done.indexOf(true);
       if (index >= 0) return { index, value: results[index] };
     } else if (done.every(Boolean)) return results;
-    const pending = waiting.filter((t): t is SdkTask => t !== undefined);
-    const winner = yield sdk.whenAny(pending);
-    const i = waiting.indexOf(winner as SdkTask);
-    const task = winner as SdkTask;
-    advance(i, task.isFailed ? { ok: false, error: task.getException() } : { ok: true, value: task.getResult() });
+    // Every branch's tasks in one wait; the winner moves on the branch that waits on it.
+    const winner = yield* race(waiting.flat());
+    advance(
+      waiting.findIndex((tasks) => tasks.includes(winner)),
+      winner,
+    );
   }
 }
 
