@@ -55,11 +55,25 @@ export async function startWorkflowWorker(options: WorkerOptions): Promise<Workf
       (ctx, input: unknown) => run(ctx.getWorkflowInstanceId(), ctx.getWorkflowActivityId(), input) as never,
     );
   }
-  // The SDK gives up for good when its first connection fails: start it once daprd answers.
+  // The SDK gives up for good when its first connection fails (TaskHubGrpcWorker rethrows the
+  // first error and only logs it): start it once daprd answers, and start it again if it died.
   await waitForSidecar(options.deliver.client);
   await runtime.start();
+  const inner = (runtime as unknown as { worker: { _isRunning: boolean; start(): Promise<void> } }).worker;
+  let stopped = false;
+  const watchdog = setInterval(() => {
+    if (!stopped && !inner._isRunning) {
+      console.warn("[daprlet] workflows: the work-item stream to daprd ended; opening it again");
+      inner.start().catch(() => {});
+    }
+  }, 2_000);
+  watchdog.unref();
   return {
-    stop: (timeoutMs) => Promise.race([runtime.stop().catch(() => {}), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]),
+    stop: (timeoutMs) => {
+      stopped = true;
+      clearInterval(watchdog);
+      return Promise.race([runtime.stop().catch(() => {}), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+    },
   };
 }
 
