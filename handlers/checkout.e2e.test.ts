@@ -92,6 +92,19 @@ describe("OrderWorkflow on daprd", () => {
       status: "created",
     });
     expect(await stockOf("sku-o-created")).toBe(8);
+    // One trace per instance: every activity (and so its effects) joins the trace daprd started the
+    // instance in. daprd 1.18.2 does not continue the starter's trace: the request that started it
+    // (through startWorkflow, carrying its traceparent) is in another one.
+    const traceOf = (r?: { headers: Record<string, string> }) => r?.headers.traceparent?.split("-")[1];
+    const calls = ["validateUser", "reserveInventory", "createOrder"].map((a) =>
+      stack.deliveries(`activity/${a}`).find((r) => r.body?.includes("o-created") || r.body?.includes('"u-1"')),
+    );
+    const [first] = calls.map(traceOf);
+    expect(first).toMatch(/^[\da-f]{32}$/);
+    expect(calls.map(traceOf)).toEqual([first, first, first]);
+    expect(calls.map((r) => r?.headers["dapr-workflow-instance-id"])).toEqual(["o-created", "o-created", "o-created"]);
+    const started = stack.deliveries("/checkout").find((r) => r.body?.includes('"o-created"'));
+    expect(traceOf(started)).not.toBe(first);
     // each activity is a handler in /metrics, once
     const metrics = await (await fetch(`http://127.0.0.1:${stack.appPort}/metrics`)).text();
     const reserved = metrics

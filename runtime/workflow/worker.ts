@@ -47,19 +47,20 @@ export async function startWorkflowWorker(options: WorkerOptions): Promise<Workf
   });
   for (const { name, workflow } of options.workflows) runtime.registerWorkflowWithName(name, orchestratorOf(name, workflow) as never);
   runtime.registerActivityWithName(versionActivity, (_ctx: unknown, version: unknown) => version as never);
+  const inner = (runtime as unknown as { worker: SdkWorker }).worker;
+  const traces = keepTraceContexts(inner);
   for (const d of options.activities) {
     if (d.trigger.kind !== "activity") continue;
     const run = activityRunner(d, options.deliver);
-    runtime.registerActivityWithName(
-      d.trigger.name,
-      (ctx, input: unknown) => run(ctx.getWorkflowInstanceId(), ctx.getWorkflowActivityId(), input) as never,
-    );
+    runtime.registerActivityWithName(d.trigger.name, (ctx, input: unknown) => {
+      const instanceId = ctx.getWorkflowInstanceId();
+      return run(instanceId, ctx.getWorkflowActivityId(), input, traces.get(instanceId)) as never;
+    });
   }
   // The SDK gives up for good when its first connection fails (TaskHubGrpcWorker rethrows the
   // first error and only logs it): start it once daprd answers, and start it again if it died.
   await waitForSidecar(options.deliver.client);
   await runtime.start();
-  const inner = (runtime as unknown as { worker: { _isRunning: boolean; start(): Promise<void> } }).worker;
   let stopped = false;
   const watchdog = setInterval(() => {
     if (!stopped && !inner._isRunning) {
@@ -75,6 +76,47 @@ export async function startWorkflowWorker(options: WorkerOptions): Promise<Workf
       return Promise.race([runtime.stop().catch(() => {}), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
     },
   };
+}
+
+/** The SDK's TaskHubGrpcWorker, as far as this module reaches into it. */
+interface SdkWorker {
+  _isRunning: boolean;
+  start(): Promise<void>;
+  _executeOrchestrator(req: SdkOrchestratorRequest, stub: unknown): Promise<void>;
+}
+interface SdkEvent {
+  getExecutionstarted(): unknown;
+  serializeBinary(): Uint8Array;
+}
+interface SdkOrchestratorRequest {
+  getInstanceid(): string;
+  getPasteventsList(): SdkEvent[];
+  getNeweventsList(): SdkEvent[];
+}
+
+const traceparentIn = /00-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}/;
+const tracesKept = 10_000;
+/**
+ * The trace context each instance was started with, by instance id: daprd 1.18 keeps the
+ * starter's `traceparent` in the ExecutionStarted event (`parentTraceContext`), which the SDK's
+ * 3.18 proto does not know but keeps as an unknown field, so its bytes still hold it. daprd sends
+ * none with an activity work item, so activities take their instance's: their spans and their
+ * effects' daprd spans join the trace of the request that started the workflow.
+ */
+function keepTraceContexts(inner: SdkWorker): Map<string, string> {
+  const traces = new Map<string, string>();
+  const execute = inner._executeOrchestrator.bind(inner);
+  inner._executeOrchestrator = (req, stub) => {
+    const started = [...req.getPasteventsList(), ...req.getNeweventsList()].find((e) => e.getExecutionstarted());
+    const found = started && traceparentIn.exec(Buffer.from(started.serializeBinary()).toString("latin1"));
+    if (found) {
+      traces.delete(req.getInstanceid());
+      traces.set(req.getInstanceid(), found[0]);
+      if (traces.size > tracesKept) traces.delete(traces.keys().next().value as string);
+    }
+    return execute(req, stub);
+  };
+  return traces;
 }
 
 async function waitForSidecar(client: SidecarClient) {
@@ -120,11 +162,16 @@ const outputKey = (d: HandlerDescriptor, id: string) => `daprlet-activity-${d.na
 /** One activity call → one delivery of `d` (made by `withRecordedOutput`) through the pipeline. */
 export function activityRunner(d: HandlerDescriptor, options: DeliverOptions & { client?: SidecarClient }) {
   const store = (d.handler.idempotency || undefined)?.store ?? defaultIdempotency.store;
-  return async (instanceId: string, taskId: number, input: unknown) => {
+  return async (instanceId: string, taskId: number, input: unknown, traceparent?: string) => {
     const req: WireRequest = {
       method: "POST",
       path: d.route,
-      headers: { "content-type": "application/json", [activityHeaders.instanceId]: instanceId, [activityHeaders.taskId]: String(taskId) },
+      headers: {
+        "content-type": "application/json",
+        [activityHeaders.instanceId]: instanceId,
+        [activityHeaders.taskId]: String(taskId),
+        ...(traceparent ? { traceparent } : {}),
+      },
       body: input === undefined ? new Uint8Array() : utf8.encode(JSON.stringify(input)),
     };
     const { answer, outcomes } = await deliver(d, req, options);
