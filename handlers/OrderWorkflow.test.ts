@@ -139,6 +139,21 @@ describe("OrderWorkflow's recorded history (daprd 1.18.2, the created outcome)",
     await expect(replayHistory("OrderWorkflow", OrderWorkflow, recording)).resolves.toBeUndefined();
   });
 
+  it("replays the failed outcome too: retries on durable timers, failed tasks, the compensation", async () => {
+    const failed = readWorkflowRecording(join(import.meta.dirname, "../runtime/testing/recordings/workflow-order-failed.json"));
+    expect(failed.events.filter((e) => e.type === "taskfailed")).toHaveLength(3);
+    await expect(replayHistory("OrderWorkflow", OrderWorkflow, failed)).resolves.toBeUndefined();
+    // and against code that validates the user twice: its second step is not the history's
+    const twice = defineWorkflow({
+      ...OrderWorkflow,
+      *run(ctx, order): Steps<CheckoutOutcome> {
+        yield* callActivity("validateUser", { userId: order.userId });
+        return yield* OrderWorkflow.run(ctx, order);
+      },
+    });
+    await expect(replayHistory("OrderWorkflow", twice, failed)).rejects.toThrow(/does not replay/);
+  });
+
   it("catches an incompatible change to the running code", async () => {
     const reordered = defineWorkflow({
       ...OrderWorkflow,

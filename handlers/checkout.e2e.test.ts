@@ -139,6 +139,12 @@ describe("OrderWorkflow on daprd", () => {
       expect(await stockOf(`sku-${id}`)).toBe(10);
     }
     expect(await stack.getState("order-o-failed")).toBeUndefined();
+    if (process.env.DAPRLET_UPDATE_RECORDINGS) {
+      // retries on durable timers, failed tasks and the compensation, as daprd records them
+      const events = await fetchHistory(`127.0.0.1:${stack.grpcPort}`, "o-failed");
+      const file = join(projectRoot, "runtime/testing/recordings/workflow-order-failed.json");
+      writeFileSync(file, `${JSON.stringify(toWorkflowRecording("OrderWorkflow", "o-failed", "daprd 1.18.2", events), null, 2)}\n`);
+    }
   });
 
   it("cancel-order releases the reservation and fails the instance", async () => {
