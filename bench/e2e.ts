@@ -65,7 +65,8 @@ scopes:
   - ${appId}
 `;
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+/** Polls `check` until it is true (errors count as not yet); throws naming `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const end = performance.now() + timeoutMs;
   while (performance.now() < end) {
     if (await check().catch(() => false)) return;

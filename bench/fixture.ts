@@ -10,7 +10,7 @@ const repo = join(import.meta.dirname, "..");
 const made: string[] = [];
 
 /** A temporary copy of bench/fixture/<name>, its runtime imports pointing at this checkout's runtime/. */
-export function materialiseFixture(name: "deliver" | "save-state"): string {
+export function materialiseFixture(name: "deliver" | "save-state" | "actor"): string {
   const dir = mkdtempSync(join(tmpdir(), `daprlet-bench-${name}-`));
   made.push(dir);
   cpSync(join(import.meta.dirname, "fixture", name), dir, { recursive: true });

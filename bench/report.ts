@@ -21,6 +21,8 @@ export interface Run {
   delivery: Map<string, Figures>;
   effect?: Map<string, Figures>;
   e2e: { results: Map<string, number[]>; skipped?: string };
+  /** Actor method calls through daprd (bench/actors.ts); absent in runs from before it existed. */
+  actor?: { results: Map<string, number[]>; skipped?: string; calls: number };
   install?: InstallSize[];
 }
 
@@ -117,6 +119,24 @@ function e2eTable(run: Run): string[] {
   ];
 }
 
+function actorTable(run: Run): string[] {
+  const head = ["## Actor method calls through daprd", ""];
+  if (!run.actor) return [...head, "Skipped (BENCH_SKIP=actor).", ""];
+  if (run.actor.skipped) return [...head, `Skipped: ${run.actor.skipped}.`, ""];
+  const ref = run.actor.results.get("@dapr/dapr AbstractActor");
+  return [
+    ...head,
+    `Per app and round: a fresh redis-server (the actor state store), placement and daprd; 1,000 calls to warm up, then ${run.actor.calls.toLocaleString("en-US")} \`PUT /v1.0/actors/BenchCounter/<id>/method/add\` through daprd by 32 concurrent callers over 64 actor ids. Each call reads the actor's state, adds, writes it back through daprd and replies. The app has the server core; daprd, placement, redis-server and the callers share the load core.`,
+    "",
+    "| actor host behind daprd | calls/s |",
+    "|---|---:|",
+    ...[...run.actor.results].map(([name, rates]) => `| ${name} | ${cell(rates, 0, ref)} |`),
+    "",
+    "Ratios here are against the @dapr/dapr AbstractActor behind the same daprd.",
+    "",
+  ];
+}
+
 function installTable(sizes: InstallSize[]): string[] {
   const hono = sizes.find((s) => s.app.startsWith("hono"));
   return [
@@ -189,13 +209,14 @@ export function renderReport(run: Run): string {
     "",
     `Written by \`npm run bench\` (bench/run.ts) on ${run.started.toISOString().slice(0, 16).replace("T", " ")} UTC; issue 12 states the goals. Not a test: nothing here is asserted.`,
     "",
-    "A full run takes about 10 minutes; a quick look: `BENCH_SECONDS=1 BENCH_ROUNDS=1 BENCH_SKIP=e2e,install BENCH_OUT=/tmp/bench.md npm run bench`. Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_WARMUP_SECONDS, BENCH_E2E_MESSAGES, BENCH_SKIP (effect, e2e, install), BENCH_OUT.",
+    "A full run takes about 10 minutes; a quick look: `BENCH_SECONDS=1 BENCH_ROUNDS=1 BENCH_SKIP=e2e,install BENCH_OUT=/tmp/bench.md npm run bench`. Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_WARMUP_SECONDS, BENCH_E2E_MESSAGES, BENCH_ACTOR_CALLS, BENCH_SKIP (effect, e2e, actor, install), BENCH_OUT.",
     "",
     ...machine(run),
     ...method(run),
     ...deliveryTable(run.delivery),
     ...(run.effect ? effectTable(run.effect) : []),
     ...e2eTable(run),
+    ...actorTable(run),
     ...(run.install ? installTable(run.install) : ["## Production install", "", "Skipped (BENCH_SKIP=install).", ""]),
     ...goals(run),
     ...(existsSync(notes) ? [readFileSync(notes, "utf8").trim(), ""] : []),
@@ -214,7 +235,13 @@ export function formatWritten(paths: string[]): void {
 /** The run as JSON (maps as entry lists), written beside RESULTS.md so the report can be re-rendered. */
 export const toJson = (run: Run) =>
   JSON.stringify(
-    { ...run, delivery: [...run.delivery], effect: run.effect && [...run.effect], e2e: { ...run.e2e, results: [...run.e2e.results] } },
+    {
+      ...run,
+      delivery: [...run.delivery],
+      effect: run.effect && [...run.effect],
+      e2e: { ...run.e2e, results: [...run.e2e.results] },
+      actor: run.actor && { ...run.actor, results: [...run.actor.results] },
+    },
     null,
     1,
   );
@@ -227,6 +254,7 @@ export function fromJson(text: string): Run {
     delivery: new Map(raw.delivery),
     effect: raw.effect && new Map(raw.effect),
     e2e: { ...raw.e2e, results: new Map(raw.e2e.results) },
+    actor: raw.actor && { ...raw.actor, results: new Map(raw.actor.results) },
   };
 }
 

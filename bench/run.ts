@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type ActorApp, measureActorCalls } from "./actors.ts";
 import { type E2eApp, findDaprd, findRedis, measureE2e } from "./e2e.ts";
 import { materialiseFixture, removeFixtures } from "./fixture.ts";
 import { ensureBenchPeers, type InstallSize, installSizes } from "./install.ts";
@@ -140,6 +141,33 @@ try {
     }
   }
 
+  const actorCalls = Number(env.BENCH_ACTOR_CALLS ?? 5_000);
+  let actor: { results: Map<string, number[]>; skipped?: string; calls: number } | undefined;
+  if (!skip.has("actor")) {
+    const daprd = findDaprd();
+    const redis = findRedis();
+    if (!daprd || !redis) {
+      actor = { results: new Map(), skipped: "daprd or redis-server not found (npm run setup)", calls: actorCalls };
+      console.log(`\n[bench] actor calls skipped: ${actor.skipped}`);
+    } else {
+      const fixture = materialiseFixture("actor");
+      const apps: ActorApp[] = [
+        { name: "@dapr/dapr AbstractActor", script: join(import.meta.dirname, "servers", "dapr-actor.ts"), env: {} },
+        { name: "daprlet defineActor", script: join(import.meta.dirname, "..", "runtime", "main.js"), env: { DAPRLET_ROOT: fixture } },
+      ];
+      actor = { results: new Map(apps.map((a) => [a.name, []])), calls: actorCalls };
+      for (let round = 0; round < rounds; round++) {
+        for (const app of round % 2 ? [...apps].reverse() : apps) {
+          const rate = await measureActorCalls(app, daprd, redis, actorCalls);
+          actor.results.get(app.name)!.push(rate);
+          console.log(`[bench] actor calls round ${round + 1}/${rounds} ${app.name.padEnd(26)} ${rate.toFixed(0)} calls/s`);
+        }
+      }
+      const [sdk, daprlet] = [...actor.results.values()];
+      console.log(`[bench] actor calls: daprlet / @dapr/dapr AbstractActor = ${ratio(daprlet, sdk)}`);
+    }
+  }
+
   let install: InstallSize[] | undefined;
   if (!skip.has("install")) {
     console.log("\n[bench] production installs (npm ci --omit=dev)…");
@@ -157,6 +185,7 @@ try {
     delivery,
     effect,
     e2e,
+    actor,
     install,
   };
   writeFileSync(out, renderReport(run));

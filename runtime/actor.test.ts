@@ -7,7 +7,9 @@ import * as v from "valibot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeHandler } from "./descriptor.ts";
 import { callActor, defineActor, defineHandler, invoke, invokeActor, publish, reply, setReminder, setTimer, state } from "./index.ts";
-import { actorState } from "./kinds/actor-state.ts";
+import { invokeActorKind } from "./kinds/actor-call.ts";
+import { setReminderKind } from "./kinds/actor-reminder.ts";
+import { actorState, actorStateInputKind } from "./kinds/actor-state.ts";
 import { appConfig } from "./serve/app.ts";
 import { actorCall, actorContext, actorReminder, invokeRequest } from "./testing/builders.ts";
 import { createFakeSidecar } from "./testing/fake-sidecar.ts";
@@ -35,6 +37,9 @@ const Counter = defineActor({
       effects: [setReminder("bump", { method: "add", input: { by }, dueTime: "1s" }), setTimer("tick", { method: "get", dueTime: "1s" })],
     })),
     forward: method((s, _i, { id }) => ({ reply: s, effects: [invokeActor("Other", id, "ping")] })),
+    ask: method(v.any(), { inputs: ({ id }) => ({ other: callActor("Other", id, "ping") }) }, (_s, _i, _c, { other }) => ({
+      reply: other,
+    })),
     scale: method(
       v.object({}),
       { inputs: () => ({ factor: state("statestore", "factor", { schema: v.number() }) }) },
@@ -72,11 +77,21 @@ describe("defineActor", () => {
       "/actors/Counter/:id/method/get",
       "/actors/Counter/:id/method/later",
       "/actors/Counter/:id/method/forward",
+      "/actors/Counter/:id/method/ask",
       "/actors/Counter/:id/method/scale",
       "/actors/Counter/:id/method/boom",
       "/actors/Counter/:id/method/remind/:name",
       "/actors/Counter/:id/method/timer/:name",
     ]);
+  });
+
+  it("encodes the actor id and names as one path segment each in every actor API call", () => {
+    expect(actorStateInputKind.call({ type: "T", id: "a/b?c", key: "k/1" }).path).toBe("/actors/T/a%2Fb%3Fc/state/k%2F1");
+    expect(invokeActorKind.sidecar?.call(invokeActor("T", "a/b", "m/x")).path).toBe("/actors/T/a%2Fb/method/m%2Fx");
+    expect(setReminderKind.sidecar?.call(setReminder("r/1", { method: "m" }, { type: "T", id: "a b" })).path).toBe(
+      "/actors/T/a%20b/reminders/r%2F1",
+    );
+    expect(() => setReminderKind.sidecar?.call(setReminder("r", { method: "m" }))).toThrow(/needs its actor/);
   });
 
   it("refuses a method named after a callback route", () => {
@@ -154,13 +169,18 @@ describe("an actor call, as daprd sends it", () => {
     const res = await app().send("Counter.remind", actorReminder("Counter", "c-1", "bump", { method: "add", input: { by: 4 } }));
     expect(res.status).toBe(200);
     expect(sidecar.actorState("Counter", "c-1")).toEqual({ n: 4 });
-    const timer = await app().send("Counter.timer", actorReminder("Counter", "c-1", "tick", { method: "get" }, { timer: true }));
-    expect(await timer.json()).toEqual({ n: 4 });
+    const timer = await app().send(
+      "Counter.timer",
+      actorReminder("Counter", "c-1", "tick", { method: "add", input: { by: 1 } }, { timer: true }),
+    );
+    expect(timer.status).toBe(200);
+    expect(sidecar.actorState("Counter", "c-1")).toEqual({ n: 5 });
   });
 
   it("a reminder naming no method is answered 200 (not retried forever) and changes nothing", async () => {
     const res = await app().send("Counter.remind", actorReminder("Counter", "c-1", "x", { method: "nope" }));
     expect(res.status).toBe(200);
+    expect(res.headers.has("x-daprerrorresponseheader")).toBe(false); // daprd would count that as a failure and retry
     expect(sidecar.actorState("Counter", "c-1")).toBeUndefined();
   });
 
@@ -168,6 +188,12 @@ describe("an actor call, as daprd sends it", () => {
     sidecar.actor("Other").on("ping", { body: "pong" });
     expect((await call("forward", undefined, "c-1", { reentrancyId: "r-1" })).status).toBe(200);
     expect(sidecar.actorCalls).toMatchObject([{ type: "Other", id: "c-1", method: "ping", headers: { "dapr-reentrancy-id": "r-1" } }]);
+  });
+
+  it("a method's callActor inputs carry the turn's Dapr-Reentrancy-Id too", async () => {
+    sidecar.actor("Other").on("ping", { body: "pong" });
+    expect(await call("ask", undefined, "c-1", { reentrancyId: "r-2" })).toMatchObject({ status: 200, body: { ok: true, reply: "pong" } });
+    expect(sidecar.actorCalls).toMatchObject([{ type: "Other", method: "ping", headers: { "dapr-reentrancy-id": "r-2" } }]);
   });
 
   it("DELETE /actors/<type>/<id> (deactivation) answers 200", async () => {

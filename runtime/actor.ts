@@ -161,7 +161,7 @@ const trigger = (actor: AnyActor, type: string, method: string, callback?: "remi
 });
 
 const readsOf = (actor: AnyActor, m: AnyMethod | undefined, event: ActorEvent<unknown>): Inputs => ({
-  ...m?.inputs?.(event),
+  ...reentrant(m?.inputs?.(event) ?? {}, event.reentrancyId),
   [stateInput]: {
     kind: actorStateInputKind.kind,
     params: () => ({ type: event.type, id: event.id, key: stateKey }),
@@ -222,6 +222,14 @@ function turn(actor: AnyActor, m: AnyMethod, event: ActorEvent<unknown>, values:
     reply(200, result.reply),
     ...effects,
   ];
+}
+
+/** A method's calls to other actors (callActor inputs) carry the turn's reentrancy id, as its invokeActor effects do. */
+function reentrant(inputs: Inputs, reentrancyId: string | undefined): Inputs {
+  if (!reentrancyId) return inputs;
+  const carried = (input: Input): Input =>
+    input.kind === "callActor" ? { ...input, params: (earlier) => ({ reentrancyId, ...(input.params(earlier) as object) }) } : input;
+  return Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, carried(input)]));
 }
 
 const actorScoped = new Set<string>(["actorState", "setReminder", "deleteReminder", "setTimer", "deleteTimer"]);

@@ -1,7 +1,7 @@
 import { type GenericSchema, safeParse } from "valibot";
-import { actorSpan } from "./actor-state.ts";
+import { actorApiPath, actorSpan } from "./actor-state.ts";
 import { actorErrorHeader, reentrancyHeader } from "./actor-wire.ts";
-import { type EffectKind, json, segment } from "./effect.ts";
+import { type EffectKind, json } from "./effect.ts";
 import { type Earlier, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import { summarizeIssues } from "./verdict.ts";
 import { readJson, text } from "./wire.ts";
@@ -21,8 +21,7 @@ interface ActorCallParams {
   reentrancyId?: string;
 }
 
-const callPath = (p: { type: string; id: string; method: string }) =>
-  `/actors/${segment(p.type)}/${segment(p.id)}/method/${segment(p.method)}`;
+const callPath = (p: { type: string; id: string; method: string }) => actorApiPath(p.type, p.id, "method", { method: p.method });
 const callHeaders = (p: { body?: unknown; reentrancyId?: string }) => ({
   ...(p.body !== undefined ? { "content-type": "application/json" } : {}),
   ...(p.reentrancyId ? { [reentrancyHeader]: p.reentrancyId } : {}),

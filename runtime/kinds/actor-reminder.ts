@@ -1,5 +1,5 @@
 import { type ActorRef, actorPath, actorSpan } from "./actor-state.ts";
-import { type EffectKind, json, segment } from "./effect.ts";
+import { type EffectKind, json } from "./effect.ts";
 
 /** When a reminder or timer fires: `dueTime` first ("10s", an RFC 3339 time), then every `period` ("1m", "R5/PT1S"). */
 export interface Schedule {
@@ -52,7 +52,7 @@ export const setReminderKind: EffectKind<SetReminder> = {
     call: (e) => ({
       api: "actors.reminders.set",
       method: "POST",
-      path: `${actorPath(e)}/reminders/${segment(e.name)}`,
+      path: actorPath(e, "reminders", { name: e.name }),
       body: callbackBody(e),
       headers: { "content-type": "application/json" },
     }),
@@ -65,7 +65,7 @@ export const deleteReminderKind: EffectKind<DeleteReminder> = {
   describe: (e) => `deleteReminder ${e.type}/${e.id} ${e.name}`,
   sidecar: {
     api: "actors.reminders.delete",
-    call: (e) => ({ api: "actors.reminders.delete", method: "DELETE", path: `${actorPath(e)}/reminders/${segment(e.name)}` }),
+    call: (e) => ({ api: "actors.reminders.delete", method: "DELETE", path: actorPath(e, "reminders", { name: e.name }) }),
     span: (e) => actorSpan("deleteReminder", e.type),
   },
 };

@@ -31,10 +31,26 @@ export function actorOf(e: ActorRef & { kind: string }): { type: string; id: str
   return { type: e.type, id: e.id };
 }
 
-/** `/actors/<type>/<id>`, each segment encoded. */
-export const actorPath = (e: ActorRef & { kind: string }) => {
+/**
+ * The one place actor API paths are built: `/actors/<type>/<id>` then `parts` (literal segments,
+ * or named values encoded as one segment each), the shape of daprdPath's arguments.
+ * @example actorApiPath("InventoryActor", "sku/1", "state", { key: "state" }) // "/actors/InventoryActor/sku%2F1/state/state"
+ */
+export const actorApiPath = (type: string, id: string, ...parts: (string | Record<string, string>)[]) =>
+  `/actors/${segment(type)}/${segment(id)}${parts
+    .map((p) =>
+      typeof p === "string"
+        ? `/${p}`
+        : Object.values(p)
+            .map((v) => `/${segment(v)}`)
+            .join(""),
+    )
+    .join("")}`;
+
+/** An actor-scoped effect's path: its actor (or an error saying how to name one), then `parts`. */
+export const actorPath = (e: ActorRef & { kind: string }, ...parts: (string | Record<string, string>)[]) => {
   const { type, id } = actorOf(e);
-  return `/actors/${segment(type)}/${segment(id)}`;
+  return actorApiPath(type, id, ...parts);
 };
 
 export const actorSpan = (operation: string, type: string | undefined) => ({
@@ -48,7 +64,7 @@ export const actorStateKind: EffectKind<ActorState> = {
   describe: (e) => `actorState ${e.type}/${e.id} ${e.operations.map((o) => `${o.operation} ${o.request.key}`).join(", ")}`,
   sidecar: {
     api: "actors.state",
-    call: (e) => ({ api: "actors.state", method: "POST", path: `${actorPath(e)}/state`, body: json(e.operations) }),
+    call: (e) => ({ api: "actors.state", method: "POST", path: actorPath(e, "state"), body: json(e.operations) }),
     span: (e) => actorSpan("saveActorState", e.type),
   },
 };
@@ -64,7 +80,7 @@ export const actorStateInputKind: InputKind<ActorStateParams, "actorState"> = {
   kind: "actorState",
   api: "actors.state.get",
   describe: (p) => `actorState ${p.type}/${p.id}/${p.key}`,
-  call: (p) => ({ api: "actors.state.get", method: "GET", path: `/actors/${segment(p.type)}/${segment(p.id)}/state/${segment(p.key)}` }),
+  call: (p) => ({ api: "actors.state.get", method: "GET", path: actorApiPath(p.type, p.id, "state", { key: p.key }) }),
   read(p, res, schema): InputRead {
     if (res.status === 204 || res.body.length === 0) return { ok: true, value: undefined };
     const stored = storedValue(res.body, schema);

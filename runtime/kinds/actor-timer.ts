@@ -1,6 +1,6 @@
 import { callbackBody, type Schedule } from "./actor-reminder.ts";
 import { type ActorRef, actorPath, actorSpan } from "./actor-state.ts";
-import { type EffectKind, segment } from "./effect.ts";
+import type { EffectKind } from "./effect.ts";
 
 /** A timer: kept in daprd's memory only, gone when the actor deactivates or daprd restarts (use a reminder to outlive them). */
 export interface SetTimer extends ActorRef, Schedule {
@@ -33,7 +33,7 @@ export const setTimerKind: EffectKind<SetTimer> = {
     call: (e) => ({
       api: "actors.timers.set",
       method: "POST",
-      path: `${actorPath(e)}/timers/${segment(e.name)}`,
+      path: actorPath(e, "timers", { name: e.name }),
       body: callbackBody(e),
       headers: { "content-type": "application/json" },
     }),
@@ -46,7 +46,7 @@ export const deleteTimerKind: EffectKind<DeleteTimer> = {
   describe: (e) => `deleteTimer ${e.type}/${e.id} ${e.name}`,
   sidecar: {
     api: "actors.timers.delete",
-    call: (e) => ({ api: "actors.timers.delete", method: "DELETE", path: `${actorPath(e)}/timers/${segment(e.name)}` }),
+    call: (e) => ({ api: "actors.timers.delete", method: "DELETE", path: actorPath(e, "timers", { name: e.name }) }),
     span: (e) => actorSpan("deleteTimer", e.type),
   },
 };

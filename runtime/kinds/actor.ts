@@ -81,8 +81,13 @@ export const actorKind: TriggerKind<ActorTrigger> = {
    * 500 ERR_ACTOR_INVOKE_METHOD text. Bad input, a refusal and a throw are 200 with the error header
    * (the caller tells them apart by it); a dependency that failed is 500, which a resiliency policy may retry.
    */
-  answer(_t, { results }) {
+  answer(t, { results }) {
     const { verdict, effects, issues, correlationId } = results[0].outcome;
+    // A reminder or timer has no caller to read an error: daprd treats the error header (like any
+    // non-200) as a failed delivery and retries it. So only a RETRY is 500; what can never succeed
+    // (bad data, a method it does not name) is 200 and stays in the log.
+    if (t.callback)
+      return verdict.status === "RETRY" ? { status: 500, body: { error: verdict.reason ?? "try again", correlationId } } : { status: 200 };
     const error = (body: unknown) => ({ status: 200, body, headers: { [actorErrorHeader]: "true", "content-type": "application/json" } });
     if (verdict.status === "SUCCESS") {
       const reply = effects.find((e): e is Reply => e.kind === "reply");
