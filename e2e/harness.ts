@@ -68,6 +68,8 @@ export interface StackOptions {
 export interface Stack {
   dir: string;
   daprPort: number;
+  /** daprd's gRPC API port (workflows dial it). */
+  grpcPort: number;
   appPort: number;
   metricsPort: number;
   recordDir: string;
@@ -206,7 +208,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const startApp = () => {
     const p = spawn(node, ["runtime/main.js"], {
       cwd: dir,
-      env: { ...env, APP_PORT: String(appPort), DAPR_HTTP_PORT: String(daprPort), DAPRLET_ROOT: dir, DAPRLET_RECORD_DIR: recordDir },
+      env: {
+        ...env,
+        APP_PORT: String(appPort),
+        DAPR_HTTP_PORT: String(daprPort),
+        DAPR_GRPC_PORT: String(grpcPort),
+        DAPRLET_ROOT: dir,
+        DAPRLET_RECORD_DIR: recordDir,
+      },
     });
     capture(p, "app");
     return p;
@@ -262,6 +271,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     dir,
     daprPort,
+    grpcPort,
     appPort,
     metricsPort,
     recordDir,

@@ -33,6 +33,8 @@ const graph = new Map(files.map((f) => [f, importsOf(f)]));
 const layerOf = (file: string) => {
   const top = file.split("/")[0];
   if (["kinds", "project", "serve", "observe", "testing"].includes(top)) return top;
+  // Workflow definitions are what handler files import (the surface); the worker is wired at boot.
+  if (top === "workflow") return file === "workflow/worker.ts" ? "worker" : "surface";
   return file === "wiring.ts" ? "main" : "surface"; // else index.ts, define.ts, descriptor.ts, errors.ts
 };
 
@@ -43,8 +45,9 @@ const allowed: Record<string, string[]> = {
   project: ["project", "surface", "kinds"],
   observe: ["observe", "surface", "kinds"],
   serve: ["serve", "observe", "surface", "kinds"],
-  main: ["main", "serve", "observe", "project", "surface", "kinds"],
-  testing: ["testing", "serve", "observe", "project", "surface", "kinds"],
+  worker: ["worker", "serve", "observe", "surface", "kinds"],
+  main: ["main", "worker", "serve", "observe", "project", "surface", "kinds"],
+  testing: ["testing", "worker", "serve", "observe", "project", "surface", "kinds"],
 };
 // Packages that are boot-time only (YAML) or too heavy for the delivery path.
 const bannedPackages: Record<string, string[]> = {
@@ -53,6 +56,7 @@ const bannedPackages: Record<string, string[]> = {
   serve: ["yaml", "@dapr/dapr", "msw", "vitest"],
   observe: ["yaml", "@dapr/dapr", "msw", "vitest"],
   project: ["msw", "vitest"],
+  worker: ["yaml", "msw", "vitest"],
   main: ["msw", "vitest"],
 };
 
@@ -81,6 +85,15 @@ describe("runtime layers", () => {
         .map((pkg) => `${file} imports ${pkg}`),
     );
     expect(violations).toEqual([]);
+  });
+
+  it("loads @dapr/dapr only in the workflow worker, with import(), so an app without workflows never loads it", () => {
+    const dapr = /import\(\s*"(@dapr\/dapr[^"]*)"\s*\)|from\s+"(@dapr\/dapr[^"]*)"/g;
+    const found = files
+      .filter((f) => layerOf(f) !== "testing")
+      .flatMap((f) => [...readFileSync(join(root, f), "utf8").matchAll(dapr)].map((m) => `${f}: ${m[1] ? "import()" : "static"}`));
+    expect(found.every((f) => f.startsWith("workflow/worker.ts: import()"))).toBe(true);
+    expect(readFileSync(join(root, "wiring.ts"), "utf8")).toMatch(/await import\("\.\/workflow\/worker\.ts"\)/);
   });
 
   it("has no import cycle", () => {

@@ -37,25 +37,43 @@ const failureStoreName = process.env.DAPRLET_FAILURE_STORE ?? defaultFailureStor
 const hasFailureStore = project.components.some((c) => c.name === failureStoreName && c.type.startsWith("state."));
 if (!hasFailureStore)
   console.warn(`[daprlet] no state store "${failureStoreName}": failure reasons stay in this process (set DAPRLET_FAILURE_STORE)`);
-const metrics = createMetrics(project.handlers);
-const app = createApp({
-  handlers: project.handlers,
-  metrics,
-  maxBodyBytes: limits.maxBodyBytes,
+// Workflows and their activities run over daprd's gRPC work-item stream, not routes. The worker
+// (and @dapr/dapr with it) is loaded only when the project has some.
+const hasWorkflows = project.workflows.length > 0 || project.handlers.some((d) => d.trigger.kind === "activity");
+const host = hasWorkflows ? await import("./workflow/worker.ts") : undefined;
+const handlers = host ? project.handlers.map((d) => (d.trigger.kind === "activity" ? host.withRecordedOutput(d) : d)) : project.handlers;
+const metrics = createMetrics(handlers);
+const deliverOptions = {
   client,
   execute: createSidecarExecutor(client),
-  failureStore: hasFailureStore ? { store: failureStoreName } : false,
+  failureStore: hasFailureStore ? { store: failureStoreName } : (false as const),
   // Loaded only when traces are exported: OpenTelemetry is not on the path of an app without tracing.
   observer: tracing ? (await import("./observe/tracing.ts")).createTracingObserver(tracing.tracer) : undefined,
   watchers: watchers.filter((w): w is Watcher => w !== undefined),
+};
+const app = createApp({
+  ...deliverOptions,
+  handlers,
+  metrics,
+  maxBodyBytes: limits.maxBodyBytes,
   appApiToken: process.env.APP_API_TOKEN || undefined,
 });
+const worker = host?.startWorkflowWorker({
+  workflows: project.workflows,
+  activities: handlers.filter((d) => d.trigger.kind === "activity"),
+  deliver: { ...deliverOptions, watchers: [metrics, ...deliverOptions.watchers] },
+  apiToken: process.env.DAPR_API_TOKEN || undefined,
+});
+worker?.catch((error) => console.error(`[daprlet] workflows: the worker did not start: ${(error as Error).message}`));
 
 // Every route exists before the port opens: daprd fetches /dapr/subscribe once, right after it can connect.
 const drain = createDrain();
 let watcher: ReturnType<typeof watchConfiguration> | undefined;
 const server = serve({ fetch: drain.wrap(app.fetch), port, hostname, serverOptions: serverOptions(limits) }, () => {
-  const lines = project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`);
+  const lines = [
+    ...project.handlers.map((d) => `  ${d.name.padEnd(24)} ${describeTrigger(d.trigger).padEnd(36)} → ${d.route}`),
+    ...project.workflows.map((w) => `  ${w.name.padEnd(24)} ${"workflow".padEnd(36)} → daprd gRPC work items`),
+  ];
   const scrape = metricsPort
     ? `GET ${metricsPath} on :${metricsPort} (no token)`
     : `GET ${metricsPath}${process.env.APP_API_TOKEN ? " (with the app token)" : ""}`;
@@ -105,6 +123,11 @@ const stop = async (signal: string, code = 0) => {
   // No new configuration deliveries: daprd would send them to a closing app.
   await Promise.race([watcher?.stop(), new Promise((done) => setTimeout(done, 1_000))]);
   const left = await drain.start(drainMs);
+  // Work items in flight finish (their effects included) before the stream closes; daprd hands
+  // the rest to the next worker.
+  // A worker still waiting for daprd to answer is not waited for.
+  const started = await Promise.race([worker?.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 0))]);
+  await started?.stop(drainMs);
   if (left) console.warn(`[daprlet] ${left} request(s) still in flight after ${drainMs} ms: daprd will redeliver them`);
   server.close();
   metricsServer?.close();

@@ -37,8 +37,10 @@ if (payload !== undefined) {
 }
 
 const project = await loadProject(root);
+const isWorkflow = project.workflows.some((w) => w.name === name);
 const d = project.handlers.find((h) => h.name === name);
-if (!d) fail(`no handler named ${name}: known ${project.handlers.map((h) => h.name).join(", ")}`);
+if (!d && !isWorkflow)
+  fail(`no handler or workflow named ${name}: known ${[...project.handlers, ...project.workflows].map((h) => h.name).join(", ")}`);
 const handler = d as HandlerDescriptor;
 
 // Ports as dapr.yaml gives them to the app (the first app is this project's own).
@@ -57,6 +59,7 @@ const recent = async (): Promise<RecentDelivery[]> => {
 };
 const before = Math.max(0, ...(await recent()).map((r) => r.seq));
 const json = { "content-type": "application/json" };
+if (isWorkflow) await triggerWorkflow();
 
 /** Fires the handler as production would; returns what to look for among the app's recent deliveries. */
 async function fire(): Promise<{ said: string; messageId?: string }> {
@@ -117,6 +120,9 @@ async function fire(): Promise<{ said: string; messageId?: string }> {
       });
       return { said: `POST /configuration/${t.store}/${key} as daprd delivers a change: ${res.status} ${await res.text()}`.trim() };
     }
+    case "activity":
+      // An activity runs only as a step of a workflow: start the workflow instead.
+      return fail(`${name} is workflow activity ${t.name}: start its workflow (npm run trigger <Workflow> '<input>') to run it`);
     case "actor": {
       // `npm run trigger InventoryActor.reserve id=sku-1 '{"quantity":1}'`: an actor call through
       // daprd (placement routes it to the replica hosting that id).
@@ -153,3 +159,36 @@ while (Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 200));
 }
 fail(`no delivery to ${name} seen within 15 s: check the app's log (is its subscription in daprd's metadata?)`);
+
+/**
+ * `npm run trigger <Workflow> '<input>' id=<instance>` starts an instance through daprd;
+ * `npm run trigger <Workflow> event=<name> id=<instance> ['<data>']` raises an event on one.
+ * Either way it then prints the instance's status (`npm run workflow <id>` adds its history).
+ */
+async function triggerWorkflow(): Promise<never> {
+  const id = params.id ?? randomUUID();
+  const body = payload ?? "null";
+  const res = params.event
+    ? await dapr(`/v1.0/workflows/dapr/${encodeURIComponent(id)}/raiseEvent/${encodeURIComponent(params.event)}`, {
+        method: "POST",
+        headers: json,
+        body,
+      })
+    : await dapr(`/v1.0/workflows/dapr/${encodeURIComponent(name)}/start?instanceID=${encodeURIComponent(id)}`, {
+        method: "POST",
+        headers: json,
+        body,
+      });
+  console.log(
+    `[daprlet] ${params.event ? `raised ${params.event} on` : `started ${name}`} ${id} through daprd: ${res.status} ${await res.text()}`.trim(),
+  );
+  if (res.status >= 300) process.exit(1);
+  await new Promise((r) => setTimeout(r, 500));
+  const status = await dapr(`/v1.0/workflows/dapr/${encodeURIComponent(id)}`, {});
+  const s = (await status.json()) as { runtimeStatus?: string; properties?: Record<string, string> };
+  const output = s.properties?.["dapr.workflow.output"];
+  console.log(
+    `[daprlet] ${id}: ${s.runtimeStatus ?? status.status}${output ? ` → ${output}` : ""} (npm run workflow ${id} shows its history)`,
+  );
+  process.exit(0);
+}

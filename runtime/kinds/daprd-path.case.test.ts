@@ -118,6 +118,9 @@ const expectedEffects: Record<SidecarEffectKind, string> = {
   deleteReminder: "DELETE /actors/InventoryActor/sku-1/reminders/restock",
   setTimer: "POST /actors/InventoryActor/sku-1/timers/tick",
   deleteTimer: "DELETE /actors/InventoryActor/sku-1/timers/tick",
+  startWorkflow: "POST /workflows/dapr/OrderWorkflow/start?instanceID=order-1",
+  raiseWorkflowEvent: "POST /workflows/dapr/order-1/raiseEvent/payment-approved",
+  manageWorkflow: "POST /workflows/dapr/order-1/terminate",
 };
 const expectedInputs: Record<keyof typeof inputKinds, string> = {
   state: "GET /state/statestore/order-1",
@@ -126,6 +129,7 @@ const expectedInputs: Record<keyof typeof inputKinds, string> = {
   configuration: "GET /configuration/configstore?key=max-order-amount",
   actorState: "GET /actors/InventoryActor/sku-1/state/state",
   callActor: "PUT /actors/InventoryActor/sku-1/method/reserve",
+  workflowStatus: "GET /workflows/dapr/order-1",
   callApp: "GET /invoke/inventory/method/stock/sku-1",
 };
 

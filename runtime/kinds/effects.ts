@@ -12,11 +12,14 @@ import { dropKind } from "./drop.ts";
 import type { CallContext, EffectKind, SidecarCall } from "./effect.ts";
 import { invokeAppKind } from "./invoke-app.ts";
 import { invokeBindingKind } from "./invoke-binding.ts";
+import { manageWorkflowKind } from "./manage-workflow.ts";
 import { publishKind } from "./publish.ts";
+import { raiseWorkflowEventKind } from "./raise-workflow-event.ts";
 import { replyKind } from "./reply.ts";
 import { retryKind } from "./retry.ts";
 import { saveStateKind } from "./save-state.ts";
 import { scheduleJobKind } from "./schedule-job.ts";
+import { startWorkflowKind } from "./start-workflow.ts";
 import { transactionKind } from "./transaction.ts";
 
 export const effectKinds = effectTable({
@@ -28,6 +31,9 @@ export const effectKinds = effectTable({
   invokeApp: invokeAppKind,
   scheduleJob: scheduleJobKind,
   deleteJob: deleteJobKind,
+  startWorkflow: startWorkflowKind,
+  raiseWorkflowEvent: raiseWorkflowEventKind,
+  manageWorkflow: manageWorkflowKind,
   actorState: actorStateKind,
   setReminder: setReminderKind,
   deleteReminder: deleteReminderKind,

@@ -10,6 +10,7 @@ import type { SidecarCall } from "./effect.ts";
 import type { Input, InputKind } from "./input.ts";
 import { secretInputKind } from "./secret-input.ts";
 import { stateInputKind } from "./state-input.ts";
+import { workflowStatusInputKind } from "./workflow-status-input.ts";
 
 export const inputKinds = inputTable({
   state: stateInputKind,
@@ -17,6 +18,7 @@ export const inputKinds = inputTable({
   secret: secretInputKind,
   configuration: configurationInputKind,
   callApp: callAppInputKind,
+  workflowStatus: workflowStatusInputKind,
   actorState: actorStateInputKind,
   callActor: callActorInputKind,
 });

@@ -1,5 +1,6 @@
 // The trigger kinds: one module each, gathered here. Adding a kind is one module and one line
 // below; the union `Trigger` and every lookup follow from this table.
+import { activityKind } from "./activity.ts";
 import { actorKind } from "./actor.ts";
 import { bindingKind } from "./binding.ts";
 import { configurationChangedKind } from "./configuration-changed.ts";
@@ -16,6 +17,7 @@ export const triggerKinds = triggerTable({
   job: jobKind,
   jobFamily: jobFamilyKind,
   configurationChanged: configurationChangedKind,
+  activity: activityKind,
   actor: actorKind,
 });
 

@@ -7,6 +7,7 @@ import { describeHandler, type HandlerDescriptor } from "../descriptor.ts";
 import { failWith } from "../errors.ts";
 import { describeTrigger, triggerKindOf, triggerKinds } from "../kinds/triggers.ts";
 import { routeOverlaps, runtimeRoutes } from "../routes.ts";
+import { isWorkflow, type Workflow } from "../workflow/define.ts";
 import { topicProblems } from "./manifest.ts";
 
 const handlerFile = /^[A-Za-z_$][\w$]*\.(ts|mts|js|mjs)$/;
@@ -36,6 +37,7 @@ export async function discoverHandlers(dir: string, root = resolve(dir, "..")): 
     const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
     const handlers = Object.entries(mod).filter(([, value]) => isHandler(value) || isActor(value));
     if (handlers.length === 0) {
+      if (Object.values(mod).some(isWorkflow)) continue; // a workflow file: discoverWorkflows reads it
       problems.push(
         `${file} exports no handler: add \`export const ${name} = defineHandler({ trigger, schema, handle })\` (or \`defineActor({ state, initial, methods })\`)`,
       );
@@ -95,4 +97,31 @@ export function findConflicts(descriptors: HandlerDescriptor[]): string[] {
   // Handlers sharing a claim (one job, one route) are reported as that, not again as an overlap.
   const sameClaim = (a: string, b: string) => [...claimants.values()].some((files) => files.has(a) && files.has(b));
   return [...problems, ...routeOverlaps(routes, sameClaim)];
+}
+
+/** A workflow found in `handlers/`: its name is its export's (and file's) name. */
+export interface WorkflowDescriptor {
+  name: string;
+  file: string;
+  workflow: Workflow;
+}
+
+/** The workflows in `dir` (files exporting `defineWorkflow(...)`), sorted by name; the file is named after the export. */
+export async function discoverWorkflows(dir: string, root = resolve(dir, "..")): Promise<WorkflowDescriptor[]> {
+  const found: WorkflowDescriptor[] = [];
+  const problems: string[] = [];
+  const files = readdirSync(dir, { withFileTypes: true }).filter((f) => f.isFile() && handlerFile.test(f.name) && !testFile.test(f.name));
+  for (const f of files.map((f) => f.name).sort()) {
+    const path = join(dir, f);
+    const name = f.replace(/\.[mc]?[jt]s$/, "");
+    const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    for (const [exported, value] of Object.entries(mod)) {
+      if (!isWorkflow(value)) continue;
+      if (exported !== name)
+        problems.push(`${relative(root, path)} exports workflow ${exported}, not ${name}: name the export after the file`);
+      else found.push({ name, file: relative(root, path), workflow: value });
+    }
+  }
+  failWith(problems, `workflows in ${relative(root, dir) || dir} are not valid`);
+  return found;
 }

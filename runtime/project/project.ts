@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import type { HandlerDescriptor } from "../descriptor.ts";
 import { DaprletError, failWith } from "../errors.ts";
 import { type ComponentInfo, loadComponents } from "./components.ts";
-import { discoverHandlers } from "./discover.ts";
+import { discoverHandlers, discoverWorkflows, type WorkflowDescriptor } from "./discover.ts";
 import { checkTriggers } from "./lint.ts";
 import { readSnapshot } from "./snapshot.ts";
 import { yaml } from "./yaml.ts";
@@ -13,6 +13,8 @@ export interface Project {
   root: string;
   appId: string;
   handlers: HandlerDescriptor[];
+  /** Workflows in handlers/: the app dials daprd's workflow stream only when there is one (or an activity). */
+  workflows: WorkflowDescriptor[];
   components: ComponentInfo[];
 }
 
@@ -38,10 +40,11 @@ export function appIdOf(root: string): string {
 export async function loadProject(root = process.cwd()): Promise<Project> {
   const abs = resolve(root);
   const handlers = await discoverHandlers(join(abs, "handlers"), abs);
+  const workflows = await discoverWorkflows(join(abs, "handlers"), abs);
   // A built app (scripts/build.ts) has its YAML already read, unless a file changed since.
   const snapshot = readSnapshot(abs);
   const components = snapshot?.components ?? loadComponents(join(abs, "components"));
   failWith(checkTriggers(handlers, components), "handlers name components that do not exist");
   const appId = snapshot ? process.env.APP_ID || snapshot.appId : readAppId(abs);
-  return { root: abs, appId, handlers, components };
+  return { root: abs, appId, handlers, workflows, components };
 }

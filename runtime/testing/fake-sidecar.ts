@@ -68,6 +68,7 @@ export type Operation =
   | "tryLock"
   | "unlock"
   | "subscribeConfiguration"
+  | "workflow"
   | "actorState"
   | "getActorState"
   | "setReminder"
@@ -110,6 +111,16 @@ export interface FakeSidecarOptions {
   storeTypes?: Record<string, string>;
   /** Lock stores (`lock.redis` in metadata) served by the distributed lock API; default none. */
   lockStores?: string[];
+}
+
+/** A workflow instance as the fake keeps it: started, raised events, status (set `output` and `status` to fake its end). */
+export interface FakeWorkflow {
+  instanceId: string;
+  workflow: string;
+  input: unknown;
+  status: string;
+  output?: unknown;
+  events: { name: string; data: unknown }[];
 }
 
 /** A job as the fake's scheduler keeps it: the body it was scheduled with. */
@@ -211,6 +222,10 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
   // What lives in daprd's memory only: configuration subscriptions and metadata attributes (`restart` loses them).
   const subscriptions = new Map<string, { store: string; keys: string[] }>();
   const attributes = new Map<string, string>();
+  const workflows = new Map<string, FakeWorkflow>();
+  const workflowOf = (id: string) => workflows.get(id);
+  const noInstance = (id: string) =>
+    daprError(404, "ERR_INSTANCE_ID_NOT_FOUND", `unable to find workflow with the provided instance ID: ${id}`);
   // Actors: state by `type||id` then key (raw JSON text, as daprd stores it), reminders and timers
   // by `type||id||name`, and canned method answers by type then method.
   const actorStates = new Map<string, Map<string, string>>();
@@ -722,6 +737,64 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       bindingCalls.push({ name: String(params.name), operation: body.operation, data: body.data ?? null, metadata: body.metadata ?? {} });
       return new HttpResponse(null, { status: 204 });
     }),
+    // Instances are only recorded: nothing runs them (the workflow kit, runtime/testing/workflow.ts, runs workflows).
+    "workflows.start": http.post(`${base}/v1.0/workflows/dapr/:name/start`, async ({ request, params }) => {
+      const failure = await injected("workflow");
+      if (failure) return failure;
+      const id = new URL(request.url).searchParams.get("instanceID") ?? randomUUID();
+      // Not pinned on daprd: starting an id that is still running is refused.
+      if (workflowOf(id)?.status === "RUNNING")
+        return daprError(
+          500,
+          "ERR_START_WORKFLOW",
+          `error starting workflow '${params.name}': an active workflow with ID '${id}' already exists`,
+        );
+      const text = await request.text();
+      workflows.set(id, {
+        instanceId: id,
+        workflow: String(params.name),
+        input: text ? JSON.parse(text) : undefined,
+        status: "RUNNING",
+        events: [],
+      });
+      return HttpResponse.json({ instanceID: id }, { status: 202 });
+    }),
+    "workflows.raiseEvent": http.post(`${base}/v1.0/workflows/dapr/:id/raiseEvent/:event`, async ({ request, params }) => {
+      const failure = await injected("workflow");
+      if (failure) return failure;
+      const instance = workflowOf(String(params.id));
+      if (!instance) return noInstance(String(params.id));
+      const text = await request.text();
+      instance.events.push({ name: String(params.event), data: text ? JSON.parse(text) : undefined });
+      return new HttpResponse(null, { status: 202 });
+    }),
+    "workflows.manage": http.post(`${base}/v1.0/workflows/dapr/:id/:operation`, async ({ params }) => {
+      const failure = await injected("workflow");
+      if (failure) return failure;
+      const id = String(params.id);
+      const instance = workflowOf(id);
+      if (!instance) return noInstance(id);
+      const next = { terminate: "TERMINATED", pause: "SUSPENDED", resume: "RUNNING" }[String(params.operation)];
+      if (params.operation === "purge") workflows.delete(id);
+      else if (next) instance.status = next;
+      else return daprError(404, "ERR_NOT_FOUND", `unknown workflow operation ${params.operation}`);
+      return new HttpResponse(null, { status: 202 });
+    }),
+    "workflows.get": http.get(`${base}/v1.0/workflows/dapr/:id`, async ({ params }) => {
+      const failure = await injected("workflow");
+      if (failure) return failure;
+      const instance = workflowOf(String(params.id));
+      if (!instance) return noInstance(String(params.id));
+      return HttpResponse.json({
+        instanceID: instance.instanceId,
+        workflowName: instance.workflow,
+        runtimeStatus: instance.status,
+        properties: {
+          "dapr.workflow.input": JSON.stringify(instance.input ?? null),
+          ...(instance.output !== undefined ? { "dapr.workflow.output": JSON.stringify(instance.output) } : {}),
+        },
+      });
+    }),
   } satisfies Record<DaprApi, RequestHandler | RequestHandler[]>;
   const handlers: RequestHandler[] = [...plumbing, ...Object.values(apis).flat()];
 
@@ -777,6 +850,8 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
         body: new TextEncoder().encode(JSON.stringify(job.data ?? {})),
       };
     },
+    /** Workflow instances started through the API, by instance id (status and output settable by the test). */
+    workflows,
     /** Actor reminders and timers by `type||id||name`, as they were last set. */
     reminders,
     timers,
@@ -825,6 +900,7 @@ export function createFakeSidecar(options: FakeSidecarOptions = {}) {
       lockLog.length = 0;
       subscriptions.clear();
       attributes.clear();
+      workflows.clear();
       actorStates.clear();
       reminders.clear();
       timers.clear();

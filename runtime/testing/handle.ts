@@ -17,6 +17,8 @@ const sampleEvents: { [K in Trigger["kind"]]: (trigger: TriggerOfKind<K>, data: 
   jobFamily: (t, data) => jobFamilyEvent({ trigger: t }, "key", data),
   configurationChanged: (t, data) => configurationEvent(t.store, data),
   // An actor method's handler (made by defineActor): the call daprd sends to one actor id.
+  // An activity's call as the workflow worker hands it over: its instance and task id.
+  activity: (_t, data) => ({ data, instanceId: "instance-1", taskId: 1, id: "instance-1-1" }),
   actor: (t, data) => ({ data, id: "actor-1", type: t.type, method: t.method, headers: {} }),
 };
 

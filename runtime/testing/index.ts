@@ -18,3 +18,18 @@ export {
 } from "./fake-sidecar.ts";
 export { callHandle } from "./handle.ts";
 export { type RunResult, runHandler, testApp } from "./run.ts";
+export {
+  type ActivityScript,
+  describeEvent,
+  eventsOf,
+  fetchHistory,
+  type HistoryEvent,
+  type Recording as WorkflowRecording,
+  readWorkflowRecording,
+  replayHistory,
+  runActivity,
+  runWorkflow,
+  toRecording as toWorkflowRecording,
+  type WorkflowRun,
+  type WorkflowScript,
+} from "./workflow.ts";

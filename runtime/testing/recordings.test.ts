@@ -47,6 +47,9 @@ describe("recorded deliveries, replayed", () => {
       "pubsub-dead-lettered.json",
       "pubsub-message.json",
       "pubsub-raw-payload.json",
+      // workflow histories from daprd, replayed by handlers/OrderWorkflow.test.ts
+      "workflow-order-created.json",
+      "workflow-order-failed.json",
     ]);
   });
 
