@@ -258,6 +258,7 @@ export const topicKind: TriggerKind<TopicTrigger> = {
     { key: `route POST ${route}`, what: `POST ${route}` },
   ],
   needs: (t) => [{ block: "pubsub", name: t.pubsub }],
+  subscription: (t) => ({ pubsub: t.pubsub, topic: t.topic, deadLetterTopic: t.deadLetterTopic }),
   /**
    * A dead-lettered event keeps its `id` and its original `topic` field, so `seen` (the body's
    * topic) finds why the original handler gave up, while this handler's own failures are
