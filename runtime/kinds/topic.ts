@@ -1,3 +1,4 @@
+// Longer than most (≈270 lines): a kind is one module (STYLE.md); the topic kind carries CloudEvent parsing, bulk entries and dead-letter tracking, which only it has.
 import type { Message, TriggerKind } from "./trigger.ts";
 import type { WireRequest } from "./wire.ts";
 import { isJsonType, lowerKeys, metadataOf, readJson, readText } from "./wire.ts";

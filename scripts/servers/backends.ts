@@ -1,3 +1,4 @@
+// Longer than most (≈300 lines): one starter per backend server (PostgreSQL, Kafka, RabbitMQ, moto, Azurite), each ~40 lines over one shared `run`.
 // The production-like servers behind the backend profiles (components/postgres-kafka, rabbitmq, aws,
 // azure), each started as its own throwaway instance: on free ports for a test, or on the components'
 // default ports for a local run (scripts/servers.ts). Installed by scripts/setup-servers.sh: Debian's
