@@ -74,7 +74,7 @@ it("`npm start aws` starts moto, layers components/aws/ over the embedded ones, 
   expect(Object.fromEntries(metadata.components.map((c) => [c.name, c.type]))).toMatchObject({
     receipts: "bindings.aws.s3",
     "blob-events": "bindings.aws.sqs",
-    statestore: "state.in-memory",
+    statestore: "state.sqlite",
     pubsub: "pubsub.in-memory",
   });
   // The whole loop on moto: the receipt createOrder writes to S3 comes back as its ObjectCreated
