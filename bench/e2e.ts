@@ -4,10 +4,10 @@
 // publisher share the load core.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { listening } from "../scripts/servers/wait.ts";
 import { freePort, onCore, type Started, startServer, stop } from "./procs.ts";
 
 const repo = join(import.meta.dirname, "..");
@@ -74,16 +74,6 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   }
   throw new Error(`[bench] timed out waiting for ${what}`);
 }
-
-const listening = (port: number) =>
-  new Promise<boolean>((done) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once("error", () => done(false));
-  });
 
 /** One app behind its own daprd and redis-server: publish `messages` after a warm-up, return messages/s. */
 export async function measureE2e(app: E2eApp, daprd: string, redis: string, messages: number): Promise<number> {

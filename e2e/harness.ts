@@ -3,13 +3,13 @@
 // Used by the end-to-end suites only; nothing here fakes the sidecar.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { readRecording } from "../runtime/observe/record.ts";
 import { overriddenComponentFiles } from "../runtime/project/components.ts";
 import { subscriptionManifests } from "../runtime/project/manifest.ts";
 import { loadProject } from "../runtime/project/project.ts";
 import { checkoutRoot, copyProject, fixtureRoot } from "../runtime/testing/project-copy.ts";
+import { freePort, waitFor } from "../scripts/servers/wait.ts";
 
 export const projectRoot = checkoutRoot;
 export { fixtureRoot };
@@ -18,31 +18,7 @@ const daprHome = process.env.DAPRLET_DAPR_HOME ?? join(projectRoot, ".dapr-home"
 export const daprd = join(daprHome, ".dapr", "bin", "daprd");
 const node = join(projectRoot, "node_modules", ".bin", "node");
 
-export const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-
-/** Polls `check` until it returns a value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
-}
+export { freePort, waitFor };
 
 export interface StackOptions {
   /** The project to copy: the framework's fixture app (default), or `projectRoot` for this project as the user has it. */

@@ -1,8 +1,8 @@
 // The servers each components/<profile>/ folder talks to, on the ports its YAML names: started by
 // `npm start <profile>` (before daprd) and by `npm run servers <profile>` (alone, in the foreground).
-// The same starters as the end-to-end suite (e2e/backends.ts), installed by `npm run setup`.
-import { type Backend, startAzurite, startKafka, startMoto, startPostgres, startRabbitMQ } from "../e2e/backends.ts";
-import { startMosquitto, startRedis } from "../e2e/servers.ts";
+// The same starters as the end-to-end suite (scripts/servers/), installed by `npm run setup`.
+import { type Backend, startAzurite, startKafka, startMoto, startPostgres, startRabbitMQ } from "./servers/backends.ts";
+import { startMosquitto, startRedis } from "./servers/packaged.ts";
 
 /** Keeps a started server so that Ctrl-C, or a sibling's failure, stops it. */
 export type Keep = <T extends Backend>(server: Promise<T> | T) => Promise<T>;

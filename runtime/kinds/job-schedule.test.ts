@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dueAt, scheduleProblem, timingProblems } from "./job-schedule.ts";
+import { dueAt, goDuration, scheduleProblem, timingProblems } from "./job-schedule.ts";
 
 describe("job schedules as the scheduler reads them", () => {
   it.each(["0 30 * * * *", "*/5 * * * * *", "0 0 2 * * MON-FRI", "0 0 0 1 JAN *", "@every 1m30s", "@daily", "TZ=Europe/Paris 0 0 9 * * *"])(
@@ -32,4 +32,19 @@ describe("job schedules as the scheduler reads them", () => {
     expect(dueAt("2026-02-01T10:00:00+01:00", now)).toBe("2026-02-01T09:00:00.000Z");
     expect(dueAt("PT30M", now)).toBeUndefined();
   });
+});
+
+describe("goDuration", () => {
+  it.each([
+    ["1s", 1],
+    ["500ms", 0.5],
+    ["1m30s", 90],
+    ["1.5h", 5400],
+    ["250us", 0.00025],
+    ["10ns", 1e-8],
+  ])("reads %s as %d s", (text, seconds) => expect(goDuration(text)).toBeCloseTo(seconds, 12));
+
+  it.each([undefined, "", "5", "1 s", "1d", "s", "1m-30s"])("is undefined for %s, which is no Go duration", (text) =>
+    expect(goDuration(text)).toBeUndefined(),
+  );
 });

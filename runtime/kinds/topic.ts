@@ -1,3 +1,4 @@
+// Longer than most (≈270 lines): a kind is one module (STYLE.md); the topic kind carries CloudEvent parsing, bulk entries and dead-letter tracking, which only it has.
 import type { Message, TriggerKind } from "./trigger.ts";
 import type { WireRequest } from "./wire.ts";
 import { isJsonType, lowerKeys, metadataOf, readJson, readText } from "./wire.ts";
@@ -258,6 +259,7 @@ export const topicKind: TriggerKind<TopicTrigger> = {
     { key: `route POST ${route}`, what: `POST ${route}` },
   ],
   needs: (t) => [{ block: "pubsub", name: t.pubsub }],
+  subscription: (t) => ({ pubsub: t.pubsub, topic: t.topic, deadLetterTopic: t.deadLetterTopic }),
   /**
    * A dead-lettered event keeps its `id` and its original `topic` field, so `seen` (the body's
    * topic) finds why the original handler gave up, while this handler's own failures are

@@ -63,6 +63,12 @@ export interface TriggerKind<T extends { kind: string }> {
   /** What is wrong with the trigger as declared (a schedule the scheduler would refuse), each with its fix: `npm run check` and start-up refuse it. */
   problems?(trigger: T): string[];
   /**
+   * The topic its handlers subscribe to, for the checks that follow a message through daprd's retries
+   * and dead letters (retry window against the health probe, dead-letter topic served). Undefined for
+   * kinds that subscribe to none.
+   */
+  subscription?(trigger: T): { pubsub: string; topic: string; deadLetterTopic?: string };
+  /**
    * A message's identity across redeliveries, for attempt counts and dead-letter reasons:
    * `own` records this handler's failures, `seen` finds an earlier handler's. Undefined for
    * kinds whose deliveries carry no message identity.

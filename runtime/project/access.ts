@@ -1,3 +1,4 @@
+// Longer than most (≈260 lines): access control and secret scopes are generated together from one pass over the handlers' calls, and checked against the policy on disk in the same terms.
 // Who may call what, and which secrets each app reads, from what the handlers declare: the
 // per-app Dapr Configuration (access control + secret scopes) `npm run generate` writes to
 // deploy/kubernetes/generated/. Boot time only: nothing here runs while serving.

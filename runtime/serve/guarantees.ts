@@ -1,3 +1,4 @@
+// Longer than most (≈260 lines): failure records, applied-once and the per-message lock are one protocol around a guarded delivery (before / applied / after).
 // What a guarded trigger kind (pub/sub) promises beyond one delivery: the failure records that
 // carry attempt numbers and reasons to retries and dead-letter handlers, and effects applied once
 // per message (the applied-record, and a per-message lock where the store's transactions are not

@@ -1,3 +1,4 @@
+// Longer than most (≈285 lines): one small builder per request daprd sends (one per trigger kind), kept together as the testing kit's one import.
 import type { GenericSchema, InferInput } from "valibot";
 import type { ActorContext } from "../actor.ts";
 import type { Handler } from "../define.ts";
