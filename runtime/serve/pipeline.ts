@@ -1,4 +1,4 @@
-// Longer than most (≈450 lines): the one delivery pipeline (STYLE.md: one pipeline, one screen of stage calls) with its stage helpers; its split is the core owner's to make.
+// Longer than most (≈450 lines): the one delivery pipeline, its stage calls and the helpers each stage uses, kept in one file so a delivery reads top to bottom.
 // One delivery, top to bottom: parse → validate → load inputs → handle → execute → decide → answer.
 // Shared by the Hono routes and the testing kit, so both answer exactly alike.
 import { safeParse, safeParseAsync } from "valibot";

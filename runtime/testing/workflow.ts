@@ -1,3 +1,4 @@
+// Longer than most (≈410 lines): the offline kit builds daprd-shaped histories for every step kind and replays them through one executor; history building and running stay together.
 // The workflow testing kit: runs a workflow offline through the SDK's own OrchestrationExecutor
 // (the engine the worker uses against daprd), fed with histories built here the way daprd builds
 // them. Activities and events are scripted; time is virtual: a timer moves the clock to its

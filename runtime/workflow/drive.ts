@@ -1,3 +1,4 @@
+// Longer than most (≈300 lines): the interpreter is one recursive walk over every step kind (activity, timer, event, child, all, any, continue-as-new, compensation), which share its retry and compensation state.
 // The interpreter: our steps → the SDK's durable tasks, so daprd's history is the SDK's own and
 // its OrchestrationExecutor replays it. Retries (durable timers between calls), event timeouts
 // (an event raced against a timer), fan-out and compensation are all built here from the four
