@@ -40,6 +40,6 @@ it("fires an input binding (a cron tick) with the shape daprd sends", () => {
 });
 
 it("names what is missing: an unknown handler, a path param, bad JSON", () => {
-  expect(trigger("nobody").out).toContain("no handler named nobody: known");
+  expect(trigger("nobody").out).toContain("no handler or workflow named nobody: known");
   expect(trigger("onOrderCreated", "{nope").out).toContain("the payload is not JSON");
 });
