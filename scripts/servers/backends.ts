@@ -149,10 +149,13 @@ export async function startKafka(fixed?: { broker: number; controller: number })
     ].join("\n"),
   );
   const classpath = `${libs}/*`;
-  // A cluster id is 16 random bytes in URL-safe base64 (what `kafka-storage random-uuid` prints).
-  const clusterId = randomBytes(16).toString("base64url");
+  // A cluster id is 16 random bytes in URL-safe base64 (what `kafka-storage random-uuid` prints). Like
+  // Kafka's own Uuid.randomUuid, never one that starts with "-": the tool's parser reads it as an option
+  // (1 run in 64 failed CI that way). It is passed as `--cluster-id=` too, so no value can be mistaken.
+  let clusterId = randomBytes(16).toString("base64url");
+  while (clusterId.startsWith("-")) clusterId = randomBytes(16).toString("base64url");
   const jvm = ["-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"];
-  execFileSync(java, [...jvm, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props], {
+  execFileSync(java, [...jvm, "-cp", classpath, "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", props], {
     cwd: dir,
     stdio: "pipe",
   });
