@@ -66,6 +66,19 @@ describe("declarative subscriptions", () => {
     });
     expect(byTopic("orders-dead")).toMatchObject({ rules: [{ path: "/events/onOrderDeadLettered" }], type: "DECLARATIVE" });
     expect(byTopic("flaky")).toMatchObject({ rules: [{ path: "/events/onFlaky" }], deadLetterTopic: "orders-dead", type: "DECLARATIVE" });
+    // Two handlers of one topic: one route, the first one's by name.
+    expect(byTopic("fanout")).toMatchObject({ rules: [{ path: "/events/onFanOutCount" }], type: "DECLARATIVE" });
+  });
+});
+
+describe("fan-out: two handlers of one topic", () => {
+  it("get every message; daprd redelivers while one fails, and the one that succeeded is not applied again", async () => {
+    const id = "fanout-1";
+    expect((await publish("fanout", { n: 1 }, id)).status).toBe(204);
+    const flaky = await waitFor("onFanOutFlaky to succeed on the redelivery", () => stack.getState(`fanout-flaky-${id}`));
+    expect(flaky).toEqual({ n: 1, attempts: 2 });
+    expect(stack.deliveries("/events/onFanOutCount")).toHaveLength(2);
+    expect(await stack.getState(`fanout-count-${id}`)).toBe(1);
   });
 });
 

@@ -2,7 +2,10 @@ import { defineHandler, saveState, scheduleJob, state, topic } from "daprlet";
 import { ExpressShipping, expressShippingKey, ShipmentEvent, shipmentKey } from "./lib/shipment.ts";
 import { onShipmentLate } from "./onShipmentLate.ts";
 
-/** A shipment left: record it, and have onShipmentLate check on it in 30 minutes (10 with express shipping on). */
+/**
+ * A shipment left: record it, and have onShipmentLate check on it in 30 minutes (10 with express
+ * shipping on). sendShipmentReceipt and countShipment get the same messages (fan-out).
+ */
 export const onShipmentCreated = defineHandler({
   trigger: topic("pubsub", "shipments"),
   schema: ShipmentEvent,

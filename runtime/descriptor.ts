@@ -14,6 +14,11 @@ export interface HandlerDescriptor {
   /** The path daprd calls. */
   route: string;
   handler: AnyHandler;
+  /**
+   * Set when other handlers share its deliveries (several handlers of one topic): the names of all
+   * of them, sorted. They are served together from `route`, the first one's (runtime/fan-out.ts).
+   */
+  fanOut?: readonly string[];
 }
 
 /** A handler's descriptor; its route is its trigger kind's. */

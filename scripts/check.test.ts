@@ -125,6 +125,8 @@ describe("lint reports", () => {
       ["onAlwaysFails", "always-fails (and its dead-letter topic orders-dead)"],
       ["onAuditRaw", "audit"],
       ["onBulkOrders", "bulk-orders"],
+      ["onFanOutCount", "fanout"],
+      ["onFanOutFlaky", "fanout"],
       ["onFlaky", "flaky (and its dead-letter topic orders-dead)"],
       ["onOrderCreated", "orders (and its dead-letter topic orders-dead)"],
       ["onOrderDeadLettered", "orders-dead"],

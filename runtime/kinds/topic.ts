@@ -10,7 +10,7 @@ export interface BulkOptions {
 }
 
 export interface TopicOptions {
-  /** CEL routing rule (the only variable is `event`); handlers of one topic share a Subscription. */
+  /** CEL routing rule (the only variable is `event`); handlers of one topic share a Subscription, and handlers with the same rule (or none) each get every message. */
   match?: string;
   /** Topic daprd republishes a message to after DROP or exhausted retries. */
   deadLetterTopic?: string;
@@ -254,10 +254,9 @@ export const topicKind: TriggerKind<TopicTrigger> = {
     };
   },
   answered: () => ({}),
-  claims: (t, route) => [
-    { key: `topic ${t.pubsub}/${t.topic}/${t.match ?? ""}`, what: topicKind.describe(t) },
-    { key: `route POST ${route}`, what: `POST ${route}` },
-  ],
+  claims: (_t, route) => [{ key: `route POST ${route}`, what: `POST ${route}` }],
+  // Several handlers of one topic (and rule) fan out: one subscription route, a verdict each.
+  shares: (t) => `topic ${t.pubsub}/${t.topic}/${t.match ?? ""}`,
   needs: (t) => [{ block: "pubsub", name: t.pubsub }],
   subscription: (t) => ({ pubsub: t.pubsub, topic: t.topic, deadLetterTopic: t.deadLetterTopic }),
   /**

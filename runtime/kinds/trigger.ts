@@ -56,8 +56,14 @@ export interface TriggerKind<T extends { kind: string }> {
   span(trigger: T, route: string, req: Pick<WireRequest, "method" | "path">, event?: BaseEvent): SpanShape;
   /** Attributes the answer adds to the handler span (e.g. the HTTP status). */
   answered(trigger: T, answer: Answer): SpanShape["attributes"];
-  /** Keys no two handlers may share (a topic and rule, a method and path), with what to show. */
+  /** Keys no two handlers may share (a method and path, a job name), with what to show. */
   claims(trigger: T, route: string): { key: string; what: string }[];
+  /**
+   * The key under which handlers of this kind share one delivery (a topic and its rule): handlers
+   * with equal keys are served together from one route, each with its own verdict and records
+   * (serve/fan-out.ts). Undefined for kinds whose deliveries go to one handler.
+   */
+  shares?(trigger: T): string;
   /** The components it cannot work without. */
   needs(trigger: T): ComponentNeed[];
   /** What is wrong with the trigger as declared (a schedule the scheduler would refuse), each with its fix: `npm run check` and start-up refuse it. */

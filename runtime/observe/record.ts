@@ -41,8 +41,12 @@ export const readRecording = (file: string): Recording => JSON.parse(readFileSyn
 export function createRecorder(dir: string): Watcher {
   mkdirSync(dir, { recursive: true });
   let seq = 0;
+  // Handlers of one topic (fan-out) each hear the same request: it is one delivery, recorded once.
+  const recorded = new WeakSet<object>();
   return {
     received(_d, req) {
+      if (recorded.has(req)) return;
+      recorded.add(req);
       seq += 1;
       const name = `${String(seq).padStart(4, "0")}-${req.method}${req.path.split("?")[0].replace(/[^\w-]+/g, "_")}.json`;
       writeFileSync(join(dir, name), `${JSON.stringify(toRecording(req), null, 2)}\n`);

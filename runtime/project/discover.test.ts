@@ -129,14 +129,27 @@ export const Counter = defineActor({ state: v.object({ n: v.number() }), initial
     );
   });
 
-  it("refuses two handlers claiming the same topic, naming both files", async () => {
+  it("serves handlers of one topic (and rule) together from the first one's route, and lets another rule keep its own", async () => {
+    const root = project({
+      "handlers/onB.ts": handler("onB", 'topic("pubsub", "orders")'),
+      "handlers/onA.ts": handler("onA", 'topic("pubsub", "orders")'),
+      "handlers/onBig.ts": handler("onBig", 'topic("pubsub", "orders", { match: "event.data.amount > 100" })'),
+    });
+    const found = await discoverHandlers(join(root, "handlers"));
+    expect(found.map((d) => [d.name, d.route, d.fanOut])).toEqual([
+      ["onA", "/events/onA", ["onA", "onB"]],
+      ["onB", "/events/onA", ["onA", "onB"]],
+      ["onBig", "/events/onBig", undefined],
+    ]);
+  });
+
+  it("refuses handlers of one topic whose subscription settings differ, naming both files", async () => {
     const root = project({
       "handlers/onA.ts": handler("onA", 'topic("pubsub", "orders")'),
-      "handlers/onB.ts": handler("onB", 'topic("pubsub", "orders")'),
+      "handlers/onB.ts": handler("onB", 'topic("pubsub", "orders", { deadLetterTopic: "dead" })'),
     });
-    expect(await messageOf(discoverHandlers(join(root, "handlers")))).toBe(
-      "[daprlet] handlers in handlers are not valid:\n" +
-        "  - handlers/onA.ts and handlers/onB.ts both claim topic pubsub/orders: keep one, or give them different triggers",
+    expect(await messageOf(discoverHandlers(join(root, "handlers")))).toContain(
+      "handlers/onA.ts and handlers/onB.ts subscribe to pubsub/orders with different deadLetterTopic, rawPayload, bulk or metadata",
     );
   });
 

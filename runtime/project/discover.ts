@@ -5,6 +5,7 @@ import { isActor } from "../actor.ts";
 import type { AnyHandler } from "../define.ts";
 import { describeHandler, type HandlerDescriptor } from "../descriptor.ts";
 import { failWith } from "../errors.ts";
+import { fanOut } from "../fan-out.ts";
 import { describeTrigger, triggerKindOf, triggerKinds } from "../kinds/triggers.ts";
 import { routeOverlaps, runtimeRoutes } from "../routes.ts";
 import { isWorkflow, type Workflow } from "../workflow/define.ts";
@@ -61,7 +62,8 @@ export async function discoverHandlers(dir: string, root = resolve(dir, "..")): 
   }
   problems.push(...findConflicts(descriptors), ...topicProblems(descriptors));
   failWith(problems, `handlers in ${relative(root, dir) || dir} are not valid`);
-  return descriptors;
+  // Handlers of one topic share its route (one Subscription path), each keeping its own verdict.
+  return fanOut(descriptors);
 }
 
 function isHandler(value: unknown): value is AnyHandler {

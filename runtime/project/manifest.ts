@@ -59,7 +59,10 @@ export function subscriptionManifests(handlers: HandlerDescriptor[], appId: stri
   return [...topics.values()]
     .map((group) => {
       const { pubsub, topic, deadLetterTopic, bulk, rawPayload, metadata } = group[0].trigger;
-      const rules = group.filter((d) => d.trigger.match).map((d) => ({ match: d.trigger.match, path: d.route }));
+      // Handlers sharing a rule (fan-out) share its route: one rule for them all.
+      const rules = [
+        ...new Map(group.filter((d) => d.trigger.match).map((d) => [d.route, { match: d.trigger.match, path: d.route }])).values(),
+      ];
       const fallback = group.find((d) => !d.trigger.match);
       const allMetadata = { ...metadata, ...(rawPayload ? { rawPayload: "true" } : {}) };
       const doc = {

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { type Context, Hono } from "hono";
 import type { HandlerDescriptor } from "../descriptor.ts";
+import { byDelivery, fanOut } from "../fan-out.ts";
 import { triggerKindOf } from "../kinds/triggers.ts";
 import type { Answer, WireRequest } from "../kinds/wire.ts";
 import { createMetrics, type Metrics } from "../observe/metrics.ts";
@@ -8,7 +9,8 @@ import type { Watcher } from "../observe/observer.ts";
 import { createRecentDeliveries } from "../observe/recent.ts";
 import { healthPath, metricsPath, recentPath } from "../routes.ts";
 import { FailureLog, failureRecords } from "./failures.ts";
-import { type DeliverOptions, deliver } from "./pipeline.ts";
+import { deliverToAll } from "./fan-out.ts";
+import type { DeliverOptions } from "./pipeline.ts";
 
 export interface AppOptions extends Omit<DeliverOptions, "params"> {
   handlers: HandlerDescriptor[];
@@ -52,13 +54,15 @@ export function createApp(options: AppOptions): Hono {
   const daprConfig = appConfig(options.handlers);
   app.get("/dapr/config", (c) => c.json(daprConfig));
 
-  for (const d of options.handlers) {
+  // One route per delivery: a handler's own, or one shared by the handlers of one topic (fan-out).
+  for (const members of byDelivery(fanOut(options.handlers))) {
+    const [d] = members;
     // Path params only where the route has some (invoked routes such as /orders/:id).
     const hasParams = d.route.includes(":");
     const serve = async (c: Context) => {
       const req = await readRequest(c, maxBodyBytes);
-      const { answer } = await deliver(
-        d,
+      const { answer } = await deliverToAll(
+        members,
         req,
         hasParams ? { ...deliverOptions, params: c.req.param() as Record<string, string> } : deliverOptions,
       );

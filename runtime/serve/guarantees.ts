@@ -62,7 +62,8 @@ export async function guarantees(
   records: FailureRecords,
   messageId: string | undefined,
 ): Promise<Guarantees> {
-  const ids = message.ok ? kind.track(d.trigger, message.event) : undefined;
+  const tracked = message.ok ? kind.track(d.trigger, message.event) : undefined;
+  const ids: Tracked | undefined = tracked && d.fanOut ? memberIds(tracked, d.name) : tracked;
   const headers = observation.context.headers;
   // The records of this message: `seen` (the original topic: what a dead-letter handler reports)
   // and, for a dead-letter delivery, `own` (this subscription's), read in parallel. Only a dead
@@ -121,10 +122,27 @@ export async function guarantees(
         if (pending(forgot)) await forgot;
         // a dead-letter handler has now dealt with the original failure
         if (deadLetter) await records.forget(ids.seen, seen, headers);
-      } else await records.fail(ids.own, verdict.reason ?? verdict.status, own, headers);
+      } else {
+        const reason = verdict.reason ?? verdict.status;
+        await records.fail(ids.own, reason, own, headers);
+        // What the topic's dead-letter handler reads: the message's record, naming this handler.
+        if (ids.shared) await records.fail(ids.shared, `${d.name}: ${reason}`, own, headers);
+      }
       return deadLetter ? undefined : (own.record?.attempts ?? 0) + 1;
     },
   };
+}
+
+/**
+ * A handler sharing its deliveries with others (fan-out) keeps its own records: one handler's
+ * success must not forget another's failure. `shared` is the message's record under the topic, the
+ * one a dead-letter handler reads (`seen`), written with the handler's name on each failure.
+ */
+type Tracked = { own: string; seen: string; shared?: string };
+function memberIds(ids: Tracked, name: string): Tracked {
+  const own = `${ids.own}/${name}`;
+  if (ids.own !== ids.seen) return { ...ids, own }; // a dead-letter handler: `seen` is the original topic's
+  return { own, seen: own, shared: ids.own };
 }
 
 /** The failure records a delivery uses: the app's, or made from its options; without a log, nothing is remembered. */

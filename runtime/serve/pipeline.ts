@@ -51,10 +51,12 @@ export interface DeliverOptions {
   params?: Record<string, string>;
 }
 
-/** The answer and the outcome of each message behind it (bulk: one per entry). */
+/** The answer and the outcome of each message behind it (bulk: one per entry), with the messages as parsed. */
 export interface Delivered {
   answer: Answer;
   outcomes: Outcome[];
+  messages: Message[];
+  bulk: boolean;
 }
 
 export async function deliver(d: HandlerDescriptor, req: WireRequest, options: DeliverOptions): Promise<Delivered> {
@@ -92,7 +94,7 @@ export async function deliver(d: HandlerDescriptor, req: WireRequest, options: D
       messageId: message.ok ? messageIdOf(message.event) : undefined,
     });
   }
-  return { answer, outcomes: results.map((r) => r.outcome) };
+  return { answer, outcomes: results.map((r) => r.outcome), messages: parsed.messages, bulk: parsed.bulk };
 }
 
 async function processMessage(

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { type AnyActor, isActor } from "../actor.ts";
 import type { Handler } from "../define.ts";
 import { describeHandler, type HandlerDescriptor } from "../descriptor.ts";
+import { fanOut } from "../fan-out.ts";
 import type { Effect, Executor } from "../kinds/effects.ts";
 import type { SidecarClient } from "../kinds/input.ts";
 import type { Issues, Verdict } from "../kinds/verdict.ts";
@@ -93,9 +94,12 @@ export function testApp(
   handlers: Record<string, Handler | AnyActor>,
   options: SidecarOption & { appApiToken?: string; maxBodyBytes?: number } = {},
 ): Hono & { send: (name: string, delivery: Delivery | Recording) => Promise<Response> } {
-  const descriptors = Object.entries(handlers)
-    .flatMap(([name, h]) => (isActor(h) ? h.handlers(name).map((a) => describeHandler(a.name, a.handler)) : [describeHandler(name, h)]))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  // Grouped as discovery groups them: handlers of one topic share a route (fan-out).
+  const descriptors = fanOut(
+    Object.entries(handlers)
+      .flatMap(([name, h]) => (isActor(h) ? h.handlers(name).map((a) => describeHandler(a.name, a.handler)) : [describeHandler(name, h)]))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
   const app = createApp({
     handlers: descriptors,
     execute: executorOf(options),

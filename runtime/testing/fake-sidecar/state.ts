@@ -37,6 +37,8 @@ export function stateRoutes(ctx: Context): Routes<"state.transaction" | "state.s
       };
       // state.redis has no rollback: it applies to the store itself, op by op, and answers the first failure.
       const redis = typeOf(String(params.store)) === "state.redis";
+      // Drafted after the last await and committed in place, with no await between: concurrent
+      // transactions (handlers of one topic write at once) must not overwrite each other's writes.
       const draft = redis ? items : new Map(items);
       let firstFailure: string | undefined;
       for (const op of body.operations) {
@@ -59,7 +61,10 @@ export function stateRoutes(ctx: Context): Routes<"state.transaction" | "state.s
         }
       }
       if (firstFailure) return daprError(500, "ERR_STATE_TRANSACTION", `error while executing state transaction: ${firstFailure}`);
-      state.set(String(params.store), draft);
+      if (draft !== items) {
+        items.clear();
+        for (const [key, item] of draft) items.set(key, item);
+      }
       return new HttpResponse(null, { status: 204 });
     }),
     "state.save": http.post(`${base}/v1.0/state/:store`, async ({ request, params }) => {
