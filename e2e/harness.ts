@@ -78,18 +78,23 @@ export function setMetadata(dir: string, file: string, name: string, value: stri
 }
 
 /**
- * The redis profile's lock and configuration stores run on the state store's Redis: a test that
- * points the state store at its own redis-server (setMetadata) moves them with it (daprd exits when
- * a component cannot reach its server).
+ * The stores a profile runs on its state store's server (redis: lock and configuration;
+ * postgres-kafka: configuration) follow it: a test that points the state store at its own server
+ * (setMetadata) moves them with it (daprd exits when a component cannot reach its server).
  */
-function shareRedisWithLockStore(dir: string) {
-  const folder = join(dir, "components", "redis");
-  const state = join(folder, "statestore.yaml");
-  if (!existsSync(state)) return;
-  const host = /- name: redisHost\n\s+value: "([^"]*)"/.exec(readFileSync(state, "utf8"))?.[1];
-  if (!host) return;
-  for (const file of ["lockstore.yaml", "configstore.yaml"])
-    if (existsSync(join(folder, file))) setMetadata(dir, `redis/${file}`, "redisHost", host);
+const sharedWithStateStore = [
+  { folder: "redis", field: "redisHost", files: ["lockstore.yaml", "configstore.yaml"] },
+  { folder: "postgres-kafka", field: "connectionString", files: ["configstore.yaml"] },
+];
+
+function shareStateStoreServer(dir: string) {
+  for (const { folder, field, files } of sharedWithStateStore) {
+    const state = join(dir, "components", folder, "statestore.yaml");
+    if (!existsSync(state)) continue;
+    const value = new RegExp(`- name: ${field}\\n\\s+value: "([^"]*)"`).exec(readFileSync(state, "utf8"))?.[1];
+    if (!value) continue;
+    for (const file of files) if (existsSync(join(dir, "components", folder, file))) setMetadata(dir, `${folder}/${file}`, field, value);
+  }
 }
 
 /** The fixture's redis profile with its configuration store, all pointed at one Redis server: `startStack({ ...redisWithConfiguration(port) })`. */
@@ -99,6 +104,18 @@ export const redisWithConfiguration = (redisPort: number): Pick<StackOptions, "p
     for (const file of ["redis/statestore.yaml", "redis/pubsub.yaml", "configuration/configstore.yaml"]) {
       setMetadata(dir, file, "redisHost", `127.0.0.1:${redisPort}`);
     }
+  },
+});
+
+/**
+ * The fixture's postgres-kafka profile without Kafka (the embedded pub/sub stays): its state and
+ * configuration stores on one Postgres server (`startPostgres()` creates the configuration table).
+ */
+export const postgresWithConfiguration = (connectionString: string): Pick<StackOptions, "profiles" | "prepare"> => ({
+  profiles: ["embedded", "postgres-kafka"],
+  prepare: (dir) => {
+    rmSync(join(dir, "components/postgres-kafka/pubsub.yaml"));
+    setMetadata(dir, "postgres-kafka/statestore.yaml", "connectionString", connectionString);
   },
 });
 
@@ -114,7 +131,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const files = Object.fromEntries(Object.entries(options.handlers ?? {}).map(([name, source]) => [`handlers/${name}.ts`, source]));
   const dir = copyProject(options.project ?? fixtureRoot, { files, prefix: "daprlet-e2e-" });
   options.prepare?.(dir);
-  shareRedisWithLockStore(dir);
+  shareStateStoreServer(dir);
   // The embedded state store's SQLite file lives in .data/ of the copy (never the checkout's): SQLite creates no folders.
   mkdirSync(join(dir, ".data"), { recursive: true });
 

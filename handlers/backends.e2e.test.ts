@@ -2,11 +2,10 @@
 // no code change: only the component YAML differs. Each profile starts its servers here (installed
 // by `npm run setup`, see e2e/backends.ts), runs the order scenario end to end and the payment flow
 // (order-service + the payment-gateway example app), prints its duration and stops its servers.
-import { execFileSync } from "node:child_process";
-import { globSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Backend, startAzurite, startKafka, startMoto, startPostgres, startRabbitMQ } from "../e2e/backends.ts";
+import { type Backend, type Postgres, startAzurite, startKafka, startMoto, startPostgres, startRabbitMQ } from "../e2e/backends.ts";
 import { projectRoot, type Stack, type StackOptions, setMetadata, startStack, waitFor } from "../e2e/harness.ts";
 
 let gateway: Stack;
@@ -117,13 +116,14 @@ function paymentFlow(stack: () => Stack, tag: string) {
   });
 }
 
-describe("postgres-kafka profile (state.postgresql v2, pubsub.kafka)", () => {
-  let pg: Awaited<ReturnType<typeof startPostgres>>;
+describe("postgres-kafka profile (state.postgresql v2, pubsub.kafka, configuration.postgresql)", () => {
+  let pg: Postgres;
   const stack = profile("postgres-kafka", async (keep) => {
     const [postgres, kafka] = await Promise.all([keep(startPostgres()), keep(startKafka())]);
     pg = postgres;
     return {
       profiles: ["postgres-kafka"],
+      // The configuration store follows the state store's connectionString (e2e/harness.ts).
       prepare: (dir) => {
         setMetadata(dir, "postgres-kafka/statestore.yaml", "connectionString", postgres.connectionString);
         setMetadata(dir, "postgres-kafka/pubsub.yaml", "brokers", kafka.brokers);
@@ -132,15 +132,14 @@ describe("postgres-kafka profile (state.postgresql v2, pubsub.kafka)", () => {
   });
 
   it("runs the order scenario: the order in Postgres, its event through Kafka, processed, the receipt written", async () => {
-    expect(await components(stack())).toMatchObject({ statestore: "state.postgresql", pubsub: "pubsub.kafka" });
+    expect(await components(stack())).toMatchObject({
+      statestore: "state.postgresql",
+      pubsub: "pubsub.kafka",
+      configstore: "configuration.postgresql",
+    });
     await orderScenario(stack(), "order-pk-1", fileReceipt(stack()));
     // The rows are Postgres's own, under daprd's key scheme (app id || key).
-    const psql = globSync("/usr/lib/postgresql/*/bin/psql").sort().pop() ?? "psql";
-    const rows = execFileSync(
-      psql,
-      [pg.connectionString, "-At", "-c", "select key from state where key like 'order-service||%order-pk-1' order by key"],
-      { encoding: "utf8" },
-    );
+    const rows = pg.sql("select key from state where key like 'order-service||%order-pk-1' order by key");
     expect(rows.trim().split("\n")).toEqual(["order-service||order-order-pk-1", "order-service||processed-order-pk-1"]);
   });
 

@@ -4,7 +4,8 @@ import { expressShippingKey } from "./lib/shipment.ts";
 
 /**
  * The express-shipping switch: `redis-cli SET express-shipping "on||1"` (the redis profile's
- * configstore) reaches this handler at once, which records it where onShipmentCreated reads it.
+ * configstore), or the same key upserted into the postgres-kafka profile's `configuration` table
+ * (docs/jobs.md), reaches this handler at once, which records it where onShipmentCreated reads it.
  * No restart, and no configuration read on every shipment (the embedded profile has no
  * configuration store: there the switch is simply off).
  */

@@ -245,14 +245,16 @@ export const onLimits = defineHandler({
   handle: () => [],
 });
 `;
-  it("reports an input naming a store only another profile has, for the profile dapr.yaml runs, and not for one that has it", async () => {
+  it("reports an input naming a store only other profiles have, for the profile dapr.yaml runs, and not for those that have it", async () => {
     const root = copyFixture();
     writeFileSync(join(root, "handlers/onLimits.ts"), onLimits);
     spawnSync(node, [join(repo, "scripts/generate.ts")], { env: { ...process.env, DAPRLET_ROOT: root } });
     expect((await checkProject(root)).problems).toEqual([
-      'handlers/onLimits.ts names configuration store "configstore", which the active profile (components/common + components/embedded) lacks: there every delivery fails reading or writing it (RETRY, then the dead letter). It is in components/configuration/: check and run that profile (DAPRLET_PROFILES=configuration npm run check; npm start configuration), or add "configstore" to components/embedded/',
+      'handlers/onLimits.ts names configuration store "configstore", which the active profile (components/common + components/embedded) lacks: there every delivery fails reading or writing it (RETRY, then the dead letter). It is in components/configuration/, components/postgres-kafka/: check and run that profile (DAPRLET_PROFILES=configuration npm run check; npm start configuration), or add "configstore" to components/embedded/',
     ]);
     vi.stubEnv("DAPRLET_PROFILES", "redis,configuration");
+    expect((await checkProject(root)).problems).toEqual([]);
+    vi.stubEnv("DAPRLET_PROFILES", "postgres-kafka");
     expect((await checkProject(root)).problems).toEqual([]);
   });
 });

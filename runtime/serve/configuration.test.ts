@@ -134,7 +134,7 @@ describe("watchConfiguration", () => {
     await missing.ready;
     await missing.stop();
     expect(lines.filter((l) => l.includes("✗"))).toEqual([
-      '[daprlet] ✗ handlers/onX.ts: daprd has no configuration store "nostore" (sidecar answered 400 ERR_CONFIGURATION_STORE_NOT_FOUND: configuration store nostore not found): its changes are not delivered. Start with a profile that has one (npm start redis) or fix the name',
+      '[daprlet] ✗ handlers/onX.ts: daprd has no configuration store "nostore" (sidecar answered 400 ERR_CONFIGURATION_STORE_NOT_FOUND: configuration store nostore not found): its changes are not delivered. Start with a profile that has one (npm start redis, or npm start postgres-kafka) or fix the name',
     ]);
   });
 });

@@ -96,7 +96,7 @@ export function watchConfiguration(options: WatchOptions): ConfigurationWatcher 
           if (!refusedForGood(error)) throw error;
           refused.add(w.trigger.store);
           log(
-            `[daprlet] ✗ ${w.file}: daprd has no configuration store "${w.trigger.store}" (${errorText(error)}): its changes are not delivered. Start with a profile that has one (npm start redis) or fix the name`,
+            `[daprlet] ✗ ${w.file}: daprd has no configuration store "${w.trigger.store}" (${errorText(error)}): its changes are not delivered. Start with a profile that has one (npm start redis, or npm start postgres-kafka) or fix the name`,
           );
         }
         pending ||= !subscriptions.has(w.trigger.store) && !refused.has(w.trigger.store);

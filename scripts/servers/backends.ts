@@ -1,4 +1,4 @@
-// Longer than most (≈300 lines): one starter per backend server (PostgreSQL, Kafka, RabbitMQ, moto, Azurite), each ~40 lines over one shared `run`.
+// Longer than most (≈330 lines): one starter per backend server (PostgreSQL, Kafka, RabbitMQ, moto, Azurite), each ~40 lines over one shared `run`.
 // The production-like servers behind the backend profiles (components/postgres-kafka, rabbitmq, aws,
 // azure), each started as its own throwaway instance: on free ports for a test, or on the components'
 // default ports for a local run (scripts/servers.ts). Installed by scripts/setup-servers.sh: Debian's
@@ -72,9 +72,20 @@ const scratch = (name: string) => mkdtempSync(join(tmpdir(), `daprlet-${name}-`)
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL 15 from Debian. It refuses to run as root: as root, initdb and postgres run as the
-// `postgres` user (setpriv execs, so the pid we hold is the postmaster's).
+// `postgres` user (setpriv execs, so the pid we hold is the postmaster's). Once it is up it gets
+// the configuration store's table and trigger (postgres-configuration.sql), so that daprd's
+// configuration.postgresql, which refuses to start without its table, finds them.
 
-export async function startPostgres(fixed?: number): Promise<Backend & { connectionString: string }> {
+/** The SQL behind components/postgres-kafka/configstore.yaml, also for a database of your own (`psql -f`). */
+export const postgresConfigurationSql = join(import.meta.dirname, "postgres-configuration.sql");
+
+export interface Postgres extends Backend {
+  connectionString: string;
+  /** Runs SQL with psql and returns its rows unaligned (`a|b`, one a line). */
+  sql: (statement: string) => string;
+}
+
+export async function startPostgres(fixed?: number): Promise<Postgres> {
   const bin = globSync("/usr/lib/postgresql/*/bin").sort().pop();
   if (!bin) throw new Error(`PostgreSQL not found (/usr/lib/postgresql/*/bin): ${setupHint}`);
   const pgPort = await port(fixed);
@@ -105,9 +116,24 @@ export async function startPostgres(fixed?: number): Promise<Backend & { connect
   const [cmd, args] = asPostgres(join(bin, "postgres"), ["-D", join(dir, "data"), ...settings.flatMap((s) => ["-c", s])]);
   const server = run("postgres", cmd as string, args as string[], { cwd: dir });
   await server.ready(`postgres to accept connections on ${pgPort}`, () => server.output().includes("ready to accept connections"), 30_000);
+  const connectionString = `host=127.0.0.1 port=${pgPort} user=postgres dbname=postgres sslmode=disable`;
+  // Over TCP as the postgres user (trust), so no setpriv; -X: no ~/.psqlrc.
+  const psql = (args: string[]) =>
+    execFileSync(join(bin, "psql"), ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", connectionString, ...args], {
+      encoding: "utf8",
+      stdio: "pipe",
+    });
+  try {
+    psql(["-f", postgresConfigurationSql]);
+  } catch (error) {
+    await server.stop(0);
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`postgres-configuration.sql failed on ${pgPort}: ${(error as { stderr?: string }).stderr ?? error}`);
+  }
   return {
     ports: { postgres: pgPort },
-    connectionString: `host=127.0.0.1 port=${pgPort} user=postgres dbname=postgres sslmode=disable`,
+    connectionString,
+    sql: (statement) => psql(["-c", statement]),
     stop: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
