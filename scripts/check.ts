@@ -3,6 +3,8 @@ import { join, relative, resolve } from "node:path";
 import { parse } from "yaml";
 import { type AppProject, accessManifests, type ClusterSettings, deniedCalls, generatedDir } from "../runtime/project/access.ts";
 import type { AccessControlSpec } from "../runtime/project/acl.ts";
+import { type ComponentInfo, loadComponents } from "../runtime/project/components.ts";
+import { namesDeclaration } from "../runtime/project/declarations.ts";
 import { discoverHandlers } from "../runtime/project/discover.ts";
 import {
   activeProfiles,
@@ -29,16 +31,31 @@ function sourcesIn(dir: string, root: string): { file: string; text: string }[] 
     .map((f) => ({ file: relative(root, join(dir, f)), text: readFileSync(join(dir, f), "utf8") }));
 }
 
+/** The apps of dapr.yaml. */
+const templateApps = (root: string) =>
+  (parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as { apps?: { appID: string; appDirPath?: string }[] }).apps ?? [];
+
 /** Every app of dapr.yaml, its handlers discovered in its own folder (`appDirPath`). */
 async function loadApps(root: string): Promise<AppProject[]> {
-  const template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as { apps?: { appID: string; appDirPath?: string }[] };
   const apps: AppProject[] = [];
-  for (const app of template.apps ?? []) {
+  for (const app of templateApps(root)) {
     const dir = resolve(root, app.appDirPath ?? ".");
     const handlers = await discoverHandlers(join(dir, "handlers"), root);
     apps.push({ appId: app.appID, handlers, sources: sourcesIn(join(dir, "handlers"), root) });
   }
   return apps;
+}
+
+/** deploy/kubernetes/components/: what the cluster runs, checked beside components/. */
+export const kubernetesComponentsDir = "deploy/kubernetes/components";
+
+/**
+ * Every component any app may name, for the generated types: each profile of components/, the
+ * Kubernetes ones, and the other apps' own folders (`<appDirPath>/components`).
+ */
+function everyComponent(root: string): ComponentInfo[] {
+  const dirs = new Set(["components", kubernetesComponentsDir, ...templateApps(root).map((a) => join(a.appDirPath ?? ".", "components"))]);
+  return [...dirs].flatMap((dir) => loadComponents(join(root, dir)));
 }
 
 /** The per-app Configurations (access control, secret scopes), and what the ones on disk would deny. */
@@ -69,7 +86,13 @@ export async function checkProject(
 ): Promise<{ expected: GeneratedFile[]; stale: string[]; drift: string[]; problems: string[]; warnings: string[] }> {
   const project = await loadProject(root);
   const access = await checkAccess(root);
-  const expected = [...subscriptionManifests(project.handlers, project.appId), ...access.files];
+  const apps = await loadApps(root);
+  const declarations = namesDeclaration(
+    apps.flatMap((a) => a.handlers),
+    everyComponent(root),
+    (file) => readFileSync(join(root, file), "utf8"),
+  );
+  const expected = [...subscriptionManifests(project.handlers, project.appId), declarations, ...access.files];
   const leftovers = [...stale(root, subscriptionsDir, expected), ...(access.files.length ? stale(root, generatedDir, expected) : [])];
   const drift = [
     ...expected.flatMap((f) => {
