@@ -8,6 +8,7 @@ import { namesDeclaration } from "../runtime/project/declarations.ts";
 import { discoverHandlers } from "../runtime/project/discover.ts";
 import {
   activeProfiles,
+  checkSourceNames,
   cronReplicaWarnings,
   lintProject,
   loadAppHealth,
@@ -17,6 +18,7 @@ import {
 } from "../runtime/project/lint.ts";
 import { type GeneratedFile, subscriptionManifests, subscriptionsDir } from "../runtime/project/manifest.ts";
 import { loadProject } from "../runtime/project/project.ts";
+import { topicFlowWarnings } from "../runtime/project/topic-flow.ts";
 
 /** The project's hand-written cluster settings; without the file no access control is generated. */
 export const clusterFile = "deploy/cluster.yaml";
@@ -58,6 +60,25 @@ function everyComponent(root: string): ComponentInfo[] {
   return [...dirs].flatMap((dir) => loadComponents(join(root, dir)));
 }
 
+/** Your own declaration files in handlers/ (ExternalTopics), not the generated one. */
+const ownDeclarations = (root: string) =>
+  readdirSync(join(root, "handlers"), { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".d.ts") && join("handlers", f) !== join("handlers", "daprlet.d.ts"))
+    .map((f) => readFileSync(join(root, "handlers", f), "utf8"))
+    .join("\n");
+
+/** Names in effects and inputs that deploy/kubernetes/components/ lacks (when there is one): what the cluster would refuse. */
+function kubernetesNames(root: string, handlers: Awaited<ReturnType<typeof loadProject>>["handlers"]): string[] {
+  if (!existsSync(join(root, kubernetesComponentsDir))) return [];
+  const components = loadComponents(join(root, kubernetesComponentsDir));
+  return checkSourceNames(handlers, components, (file) => readFileSync(join(root, file), "utf8"), undefined).map((p) =>
+    p.replace(
+      "which components/ does not define",
+      `which ${kubernetesComponentsDir}/ does not define (on Kubernetes every delivery using it fails)`,
+    ),
+  );
+}
+
 /** The per-app Configurations (access control, secret scopes), and what the ones on disk would deny. */
 async function checkAccess(root: string): Promise<{ files: GeneratedFile[]; problems: string[] }> {
   if (!existsSync(join(root, clusterFile))) return { files: [], problems: [] };
@@ -83,7 +104,7 @@ const stale = (root: string, dir: string, expected: GeneratedFile[]) =>
 /** Regenerates the Subscription and Configuration files in memory and compares them with disk; lints the YAML. Warnings do not fail the check. */
 export async function checkProject(
   root: string,
-): Promise<{ expected: GeneratedFile[]; stale: string[]; drift: string[]; problems: string[]; warnings: string[] }> {
+): Promise<{ expected: GeneratedFile[]; stale: string[]; drift: string[]; problems: string[]; warnings: string[]; flow: string[] }> {
   const project = await loadProject(root);
   const access = await checkAccess(root);
   const apps = await loadApps(root);
@@ -120,5 +141,7 @@ export async function checkProject(
     }),
     ...lockStoreWarnings({ handlers: project.handlers, components: project.components }),
   ];
-  return { expected, stale: leftovers, drift, problems, warnings };
+  // Apart from `warnings`: what the sources say about topics and the cluster's components.
+  const flow = [...topicFlowWarnings(apps, ownDeclarations(root)), ...kubernetesNames(root, project.handlers)];
+  return { expected, stale: leftovers, drift, problems, warnings, flow };
 }
