@@ -2,6 +2,7 @@ import type { GenericSchema, InferOutput } from "valibot";
 import type { Effect } from "./kinds/effects.ts";
 import type { InputValues } from "./kinds/input.ts";
 import type { KnownInputs } from "./kinds/inputs.ts";
+import type { ComponentName } from "./kinds/names.ts";
 import type { TriggerEvents } from "./kinds/trigger.ts";
 import type { Trigger } from "./kinds/triggers.ts";
 
@@ -16,7 +17,7 @@ type NoInputs = Record<never, never>;
 /** Effects applied once per message (topic handlers): where the record of an applied message lives, and for how long. */
 export interface IdempotencyOptions {
   /** The state store holding the records; state writes to this store are atomic with the record. Default `statestore`. */
-  store?: string;
+  store?: ComponentName<"state">;
   /** How long a record is kept, in seconds. Default 86400 (a day): longer than any redelivery. */
   ttlSeconds?: number;
 }

@@ -41,6 +41,7 @@ export { type JobEvent, type JobFailurePolicy, type JobOptions, type JobTrigger,
 export { type JobFamilyEvent, type JobFamilyTrigger, jobFamily } from "./kinds/job-family.ts";
 export type { GoDuration, JobDueTime, JobSchedule, JobTiming } from "./kinds/job-schedule.ts";
 export { type ManageWorkflow, pauseWorkflow, purgeWorkflow, resumeWorkflow, terminateWorkflow } from "./kinds/manage-workflow.ts";
+export type { Block, ComponentName, Components, ExternalTopics, TopicData, TopicName, Topics } from "./kinds/names.ts";
 export type { Outcome } from "./kinds/outcome.ts";
 export { type Publish, type PublishOptions, publish } from "./kinds/publish.ts";
 export { type RaiseWorkflowEvent, raiseWorkflowEvent } from "./kinds/raise-workflow-event.ts";

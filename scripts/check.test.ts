@@ -30,6 +30,13 @@ function copyFixture(): string {
   return root;
 }
 
+// The fixture's topics are published by its tests, not its handlers: runtime/project/topic-flow.test.ts covers those warnings.
+const withoutTopicFlow = (stderr: string) =>
+  stderr
+    .split("\n")
+    .filter((line) => !line.includes("which no handler of the project publishes to"))
+    .join("\n");
+
 const edit = (root: string, file: string, change: (source: string) => string) =>
   writeFileSync(join(root, file), change(readFileSync(join(root, file), "utf8")));
 
@@ -57,12 +64,16 @@ describe("dropping a new handler file is all it takes", () => {
 
   it("reports the new topic's subscription as missing until the generator runs", async () => {
     const { drift, problems } = await checkProject(root);
-    expect({ drift, problems }).toEqual({ drift: ["subscriptions/pubsub-payments.yaml is missing"], problems: [] });
+    // Its topic is new to the generated names too.
+    expect({ drift, problems }).toEqual({
+      drift: ["subscriptions/pubsub-payments.yaml is missing", "handlers/daprlet.d.ts differs from what the handlers generate"],
+      problems: [],
+    });
   });
 
   it("is clean after the generator writes a Subscription routing to the handler, scoped to the app", async () => {
     const run = spawnSync(node, [join(repo, "scripts/generate.ts")], { env: { ...process.env, DAPRLET_ROOT: root }, encoding: "utf8" });
-    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
+    expect({ status: run.status, stderr: withoutTopicFlow(run.stderr) }).toEqual({ status: 0, stderr: "" });
     expect(await checkProject(root)).toMatchObject({ drift: [], problems: [] });
     expect(parse(readFileSync(join(root, "subscriptions/pubsub-payments.yaml"), "utf8"))).toEqual({
       apiVersion: "dapr.io/v2alpha1",
@@ -330,7 +341,7 @@ spec:
       encoding: "utf8",
     });
     expect(run.status).toBe(0);
-    expect(run.stderr).toBe(`! ${cronWarning("replicas: 2")}\n`);
+    expect(withoutTopicFlow(run.stderr)).toBe(`! ${cronWarning("replicas: 2")}\n`);
   });
 });
 

@@ -7,10 +7,10 @@ import { checkProject } from "./check.ts";
 
 const root = process.env.DAPRLET_ROOT ?? process.cwd();
 const checking = process.argv.includes("--check");
-const { expected, stale, drift, problems, warnings } = await checkProject(root);
+const { expected, stale, drift, problems, warnings, flow } = await checkProject(root);
 
 // Warnings never fail the check: something to know (a cron binding on several replicas), not a mistake.
-for (const line of warnings) console.warn(`! ${line}`);
+for (const line of [...warnings, ...flow]) console.warn(`! ${line}`);
 if (checking) {
   for (const line of [...drift, ...problems]) console.error(`✗ ${line}`);
   if (drift.length || problems.length) {
@@ -25,6 +25,6 @@ if (checking) {
     mkdirSync(dirname(path), { recursive: true });
     if (!existsSync(path) || readFileSync(path, "utf8") !== file.contents) writeFileSync(path, file.contents);
   }
-  console.log(`wrote ${expected.length} generated files (subscriptions/, deploy/kubernetes/generated/)`);
+  console.log(`wrote ${expected.length} generated files (subscriptions/, handlers/daprlet.d.ts, deploy/kubernetes/generated/)`);
   for (const line of problems) console.warn(`! ${line}`);
 }

@@ -1,3 +1,4 @@
+import type { ComponentName } from "./names.ts";
 import { httpSpanAttributes, type TriggerKind } from "./trigger.ts";
 import { metadataOf, readJsonOrText } from "./wire.ts";
 
@@ -7,7 +8,7 @@ export interface BindingTrigger<N extends string = string> {
 }
 
 /** An input binding (cron, MQTT, queues): daprd POSTs to `/<name>`. @example binding("cron") */
-export function binding<const N extends string>(name: N): BindingTrigger<N> {
+export function binding<const N extends ComponentName<"bindings">>(name: N): BindingTrigger<N> {
   return { kind: "binding", name };
 }
 

@@ -2,6 +2,7 @@ import type { GenericSchema, InferOutput } from "valibot";
 import { daprdPath } from "./daprd-path.ts";
 import { json } from "./effect.ts";
 import { type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
+import type { ComponentName } from "./names.ts";
 import { stateSpan } from "./save-state.ts";
 import { type StateOptions, type StateValue, storedValue } from "./state-input.ts";
 import { readAnswerJson } from "./wire.ts";
@@ -16,7 +17,7 @@ interface BulkParams {
  * @example inputs: ({ data }) => ({ items: states("statestore", data.skus.map((s) => `stock-${s}`), { schema: Stock }) })
  */
 export function states<S extends GenericSchema = GenericSchema<unknown, unknown>>(
-  store: string,
+  store: ComponentName<"state">,
   keys: Later<string[]>,
   options: Omit<StateOptions<S>, "consistency"> = {},
 ): Input<StateValue<InferOutput<S>>[], BulkParams, "states"> {

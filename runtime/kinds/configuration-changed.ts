@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { ComponentName } from "./names.ts";
 import { httpSpanAttributes, type TriggerKind } from "./trigger.ts";
 import { readJson } from "./wire.ts";
 
@@ -15,7 +16,10 @@ export interface ConfigurationChangedTrigger<S extends string = string> {
  * One handler per store: it lists every key it watches.
  * @example trigger: configurationChanged("configstore", ["express-shipping"]), schema: v.object({ "express-shipping": v.optional(configurationItem) })
  */
-export function configurationChanged<const S extends string>(store: S, keys: readonly string[] = []): ConfigurationChangedTrigger<S> {
+export function configurationChanged<const S extends ComponentName<"configuration">>(
+  store: S,
+  keys: readonly string[] = [],
+): ConfigurationChangedTrigger<S> {
   return { kind: "configurationChanged", store, keys };
 }
 

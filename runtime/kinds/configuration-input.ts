@@ -1,5 +1,6 @@
 import { daprdPath } from "./daprd-path.ts";
 import { type After, afterOf, type EarlierOf, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
+import type { ComponentName } from "./names.ts";
 import { readAnswerJson } from "./wire.ts";
 
 /** One configuration item; absent keys are missing from the record (daprd leaves out an empty version and metadata). */
@@ -19,7 +20,7 @@ interface ConfigurationParams {
  * @example limits: configuration("configstore", ["max-order-amount"])
  */
 export function configuration<const A extends After = readonly string[]>(
-  store: string,
+  store: ComponentName<"configuration">,
   keys: Later<string[], EarlierOf<A>>,
   options: { after?: A } = {},
 ): Input<Record<string, ConfigurationItem | undefined>, ConfigurationParams, "configuration"> {

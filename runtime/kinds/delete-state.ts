@@ -1,5 +1,6 @@
 import { daprdPath } from "./daprd-path.ts";
 import { type EffectKind, query } from "./effect.ts";
+import type { ComponentName } from "./names.ts";
 import { type StateOptions, stateSpan } from "./save-state.ts";
 
 export interface DeleteState extends Omit<StateOptions, "metadata"> {
@@ -9,7 +10,7 @@ export interface DeleteState extends Omit<StateOptions, "metadata"> {
 }
 
 /** @example deleteState("statestore", `cart-${id}`, { etag }) */
-export const deleteState = (store: string, key: string, options: Omit<StateOptions, "metadata"> = {}): DeleteState => ({
+export const deleteState = (store: ComponentName<"state">, key: string, options: Omit<StateOptions, "metadata"> = {}): DeleteState => ({
   kind: "deleteState",
   store,
   key,
@@ -29,7 +30,7 @@ export const deleteStateKind: EffectKind<DeleteState> = {
       headers: e.etag !== undefined ? { "if-match": e.etag } : undefined,
     }),
     span: (e) => stateSpan("deleteState", e.store),
-    example: deleteState("statestore", "cart-1"),
+    example: { kind: "deleteState", store: "statestore", key: "cart-1" },
   },
   writes: (e) => ({ store: e.store, ops: [e] }),
 };

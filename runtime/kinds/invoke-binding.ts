@@ -1,5 +1,6 @@
 import { daprdPath } from "./daprd-path.ts";
 import { type EffectKind, json } from "./effect.ts";
+import type { ComponentName } from "./names.ts";
 
 export interface InvokeBinding {
   kind: "invokeBinding";
@@ -10,7 +11,12 @@ export interface InvokeBinding {
 }
 
 /** @example invokeBinding("receipts", "create", text, { fileName: "order-1.txt" }) */
-export const invokeBinding = (name: string, operation: string, data?: unknown, metadata?: Record<string, string>): InvokeBinding => ({
+export const invokeBinding = (
+  name: ComponentName<"bindings">,
+  operation: string,
+  data?: unknown,
+  metadata?: Record<string, string>,
+): InvokeBinding => ({
   kind: "invokeBinding",
   name,
   operation,
@@ -34,6 +40,6 @@ export const invokeBindingKind: EffectKind<InvokeBinding> = {
       kind: "client",
       attributes: { "dapr.binding.name": e.name, "dapr.binding.operation": e.operation },
     }),
-    example: invokeBinding("receipts", "create", "order-1", { fileName: "order-1.txt" }),
+    example: { kind: "invokeBinding", name: "receipts", operation: "create", data: "order-1", metadata: { fileName: "order-1.txt" } },
   },
 };

@@ -1,5 +1,6 @@
 import { daprdPath, segments } from "./daprd-path.ts";
 import { type EffectKind, json, metadataQuery } from "./effect.ts";
+import type { ComponentName, TopicData, TopicName } from "./names.ts";
 import { isJsonType } from "./wire.ts";
 
 export interface PublishOptions {
@@ -17,7 +18,12 @@ export interface Publish extends PublishOptions {
 }
 
 /** @example publish("pubsub", "orders", order, { metadata: { ttlInSeconds: "60" } }) */
-export const publish = (pubsub: string, topic: string, data: unknown, options: PublishOptions = {}): Publish => ({
+export const publish = <const P extends ComponentName<"pubsub">, const T extends `${TopicName<P>}`>(
+  pubsub: P,
+  topic: T,
+  data: TopicData<P, T>,
+  options: PublishOptions = {},
+): Publish => ({
   kind: "publish",
   pubsub,
   topic,
@@ -56,6 +62,7 @@ export const publishKind: EffectKind<Publish> = {
         "dapr.pubsub.name": e.pubsub,
       },
     }),
-    example: publish("pubsub", "orders", { orderId: "o-1" }),
+    // Data, not `publish(…)`: the project's generated topics (handlers/daprlet.d.ts) need not include it.
+    example: { kind: "publish", pubsub: "pubsub", topic: "orders", data: { orderId: "o-1" } },
   },
 };

@@ -1,5 +1,6 @@
 import { daprdPath } from "./daprd-path.ts";
 import { type EffectKind, json } from "./effect.ts";
+import type { ComponentName } from "./names.ts";
 
 export interface StateOptions {
   etag?: string;
@@ -16,7 +17,7 @@ export interface SaveState extends StateOptions {
 }
 
 /** @example saveState("statestore", `order-${id}`, order, { concurrency: "first-write" }) */
-export const saveState = (store: string, key: string, value: unknown, options: StateOptions = {}): SaveState => ({
+export const saveState = (store: ComponentName<"state">, key: string, value: unknown, options: StateOptions = {}): SaveState => ({
   kind: "saveState",
   store,
   key,
@@ -41,7 +42,8 @@ export const saveStateKind: EffectKind<SaveState> = {
       return { api: "state.save", method: "POST", path: daprdPath("state", { store: e.store }), body: json([item]) };
     },
     span: (e) => stateSpan("saveState", e.store),
-    example: saveState("statestore", "order-1", { total: 1 }),
+    // Data, not `saveState(…)`: the project's generated names (handlers/daprlet.d.ts) need not include these.
+    example: { kind: "saveState", store: "statestore", key: "order-1", value: { total: 1 } },
   },
   writes: (e) => ({ store: e.store, ops: [e] }),
 };

@@ -1,5 +1,6 @@
 import { daprdPath } from "./daprd-path.ts";
 import { type After, afterOf, type EarlierOf, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
+import type { ComponentName } from "./names.ts";
 import { readAnswerJson } from "./wire.ts";
 
 interface SecretParams {
@@ -13,17 +14,17 @@ interface SecretParams {
  * @example apiKey: secret("secretstore", "payment-gateway-key", { key: "payment-gateway-key" })
  */
 export function secret<const A extends After = readonly string[]>(
-  store: string,
+  store: ComponentName<"secretstores">,
   name: Later<string, EarlierOf<A>>,
   options: { key: string; after?: A },
 ): Input<string, SecretParams, "secret">;
 export function secret<const A extends After = readonly string[]>(
-  store: string,
+  store: ComponentName<"secretstores">,
   name: Later<string, EarlierOf<A>>,
   options?: { after?: A },
 ): Input<Record<string, string>, SecretParams, "secret">;
 export function secret(
-  store: string,
+  store: ComponentName<"secretstores">,
   name: Later<string>,
   options: { key?: string; after?: After } = {},
 ): Input<unknown, SecretParams, "secret"> {

@@ -2,6 +2,7 @@ import { type GenericSchema, type InferOutput, safeParse } from "valibot";
 import { daprdPath } from "./daprd-path.ts";
 import { query } from "./effect.ts";
 import { type After, afterOf, type EarlierOf, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
+import type { ComponentName } from "./names.ts";
 import { stateSpan } from "./save-state.ts";
 import { summarizeIssues } from "./verdict.ts";
 import { text } from "./wire.ts";
@@ -32,7 +33,7 @@ interface StateParams {
  * @example inputs: ({ params }) => ({ stock: state("statestore", `stock-${params.sku}`, { schema: Stock }) })
  */
 export function state<S extends GenericSchema = GenericSchema<unknown, unknown>, const A extends After = readonly string[]>(
-  store: string,
+  store: ComponentName<"state">,
   key: Later<string, EarlierOf<A>>,
   options: StateOptions<S, A> = {},
 ): Input<StateValue<InferOutput<S>>, StateParams, "state"> {

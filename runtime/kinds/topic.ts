@@ -1,4 +1,5 @@
 // Longer than most (≈270 lines): a kind is one module (STYLE.md); the topic kind carries CloudEvent parsing, bulk entries and dead-letter tracking, which only it has.
+import type { ComponentName } from "./names.ts";
 import type { Message, TriggerKind } from "./trigger.ts";
 import type { WireRequest } from "./wire.ts";
 import { isJsonType, lowerKeys, metadataOf, readJson, readText } from "./wire.ts";
@@ -29,7 +30,11 @@ export interface TopicTrigger<P extends string = string, T extends string = stri
 }
 
 /** A pub/sub subscription. @example topic("pubsub", "orders", { deadLetterTopic: "orders-dead" }) */
-export function topic<const P extends string, const T extends string>(pubsub: P, name: T, options: TopicOptions = {}): TopicTrigger<P, T> {
+export function topic<const P extends ComponentName<"pubsub">, const T extends string>(
+  pubsub: P,
+  name: T,
+  options: TopicOptions = {},
+): TopicTrigger<P, T> {
   return { kind: "topic", pubsub, topic: name, ...options };
 }
 

@@ -1,7 +1,8 @@
 import { daprdPath } from "./daprd-path.ts";
-import { type DeleteState, deleteState } from "./delete-state.ts";
+import type { DeleteState } from "./delete-state.ts";
 import { type EffectKind, json } from "./effect.ts";
-import { type SaveState, saveState, stateSpan } from "./save-state.ts";
+import type { ComponentName } from "./names.ts";
+import { type SaveState, stateSpan } from "./save-state.ts";
 
 /** Several upserts and deletes on one store, applied all or nothing (on stores with real transactions). */
 export interface Transaction {
@@ -13,7 +14,7 @@ export interface Transaction {
 /**
  * @example transaction("statestore", [saveState("statestore", "payment-1", p, { etag }), deleteState("statestore", "hold-1")])
  */
-export const transaction = (store: string, operations: (SaveState | DeleteState)[]): Transaction => ({
+export const transaction = (store: ComponentName<"state">, operations: (SaveState | DeleteState)[]): Transaction => ({
   kind: "transaction",
   store,
   operations,
@@ -49,7 +50,14 @@ export const transactionKind: EffectKind<Transaction> = {
       };
     },
     span: (e) => stateSpan("transaction", e.store),
-    example: transaction("statestore", [saveState("statestore", "payment-1", { paid: true }), deleteState("statestore", "hold-1")]),
+    example: {
+      kind: "transaction",
+      store: "statestore",
+      operations: [
+        { kind: "saveState", store: "statestore", key: "payment-1", value: { paid: true } },
+        { kind: "deleteState", store: "statestore", key: "hold-1" },
+      ],
+    },
   },
   // Each op carries its own store: the pipeline regroups them (a stray op is refused when it is sent).
   writes: (e) => ({ store: e.store, ops: e.operations.map((op) => ({ ...op, store: e.store })) }),

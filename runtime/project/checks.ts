@@ -201,7 +201,7 @@ export function checkDeadLetters(handlers: HandlerDescriptor[], components: Comp
  */
 export function lockStoreWarnings(input: { handlers: HandlerDescriptor[]; components: ComponentInfo[]; deadlineMs?: number }): string[] {
   const guarded = input.handlers.filter((d) => triggerKindOf(d.trigger).guarded && d.handler.idempotency !== false);
-  const stores = new Set(guarded.map((d) => (d.handler.idempotency ? d.handler.idempotency.store : undefined) ?? "statestore"));
+  const stores = new Set<string>(guarded.map((d) => (d.handler.idempotency ? d.handler.idempotency.store : undefined) ?? "statestore"));
   const profileOf = (c: ComponentInfo) => c.file.split("/").slice(0, -1).join("/");
   const unlocked = input.components
     .filter((c) => c.type === "state.redis" && stores.has(c.name))

@@ -5,7 +5,7 @@ import type { IdempotencyOptions } from "../define.ts";
 import type { HandlerDescriptor } from "../descriptor.ts";
 import { type Effect, isEffect } from "../kinds/effects.ts";
 import type { SidecarClient } from "../kinds/input.ts";
-import { type SaveState, saveState } from "../kinds/save-state.ts";
+import type { SaveState } from "../kinds/save-state.ts";
 import { stateInputKind, storedValue } from "../kinds/state-input.ts";
 import { triggerKindOf } from "../kinds/triggers.ts";
 import type { Observation } from "../observe/observer.ts";
@@ -89,17 +89,22 @@ export async function readRecord(guard: Guard, client: SidecarClient, observatio
  * The record op written with the delivery's state writes: first-write (or over the untrusted value
  * read, by its ETag), so on stores with atomic transactions two concurrent deliveries cannot both apply.
  */
-export const recordOp = (guard: Guard, pending: Effect[], etag?: string): SaveState =>
-  saveState(
-    guard.store,
-    guard.key,
-    { appliedAt: new Date().toISOString(), ...(pending.length ? { pending } : {}) },
-    {
-      ...(etag ? { etag } : { concurrency: "first-write" }),
-      metadata: { ttlInSeconds: String(guard.ttlSeconds) },
-    },
-  );
+// Built as data, not with `saveState`: the store is a name read at run time, which the project's
+// generated names (handlers/daprlet.d.ts) cannot type.
+export const recordOp = (guard: Guard, pending: Effect[], etag?: string): SaveState => ({
+  kind: "saveState",
+  store: guard.store,
+  key: guard.key,
+  value: { appliedAt: new Date().toISOString(), ...(pending.length ? { pending } : {}) },
+  ...(etag ? { etag } : { concurrency: "first-write" }),
+  metadata: { ttlInSeconds: String(guard.ttlSeconds) },
+});
 
 /** Marks the record done once its pending effects ran. */
-export const doneOp = (guard: Guard): SaveState =>
-  saveState(guard.store, guard.key, { appliedAt: new Date().toISOString() }, { metadata: { ttlInSeconds: String(guard.ttlSeconds) } });
+export const doneOp = (guard: Guard): SaveState => ({
+  kind: "saveState",
+  store: guard.store,
+  key: guard.key,
+  value: { appliedAt: new Date().toISOString() },
+  metadata: { ttlInSeconds: String(guard.ttlSeconds) },
+});

@@ -12,7 +12,7 @@ import type { Inputs, SidecarClient } from "../kinds/input.ts";
 import type { Outcome } from "../kinds/outcome.ts";
 import type { Publish } from "../kinds/publish.ts";
 import type { SaveState } from "../kinds/save-state.ts";
-import { transaction } from "../kinds/transaction.ts";
+import type { Transaction } from "../kinds/transaction.ts";
 import type { BaseEvent, Message, Parsed, TriggerKind } from "../kinds/trigger.ts";
 import { triggerKindOf } from "../kinds/triggers.ts";
 import { errorText, type Issues } from "../kinds/verdict.ts";
@@ -341,7 +341,9 @@ function plan(calls: Effect[], guard: Guard | undefined, fresh: FreshRecord | un
     else rest.push(guard && effect.kind === "publish" ? withId(effect, `${guard.messageId}-${index}`) : effect);
   });
   const step = (store: string, ops: StateWrite[]): Effect =>
-    ops.length === 1 ? (ops[0] as Effect) : transaction(store, ops as (SaveState | DeleteState)[]);
+    ops.length === 1
+      ? (ops[0] as Effect)
+      : ({ kind: "transaction", store, operations: ops as (SaveState | DeleteState)[] } satisfies Transaction);
   if (!guard) return [...[...writes].map(([store, ops]) => step(store, ops)), ...rest];
   const record = recordOp(guard, rest, fresh?.etag);
   const atomic = fresh?.atomic ?? true;
