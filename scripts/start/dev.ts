@@ -35,7 +35,8 @@ export function watchProject(sup: Supervisor, app: App, layers: RunTemplate["lay
   for (const dir of ["handlers", "components", "resiliency"]) {
     if (!existsSync(join(app.appDir, dir))) continue;
     watchFiles(join(app.appDir, dir), { recursive: true }, (_event, name) => {
-      if (!name || sup.stopping) return;
+      // handlers/daprlet.d.ts is written by the regeneration below (types only, never loaded): not a change.
+      if (!name || sup.stopping || name.endsWith(".d.ts")) return;
       const path = `${dir}/${name}`;
       sup.lastChange = { path, at: Date.now() };
       clearTimeout(timer);
