@@ -5,6 +5,8 @@ const deployTests = ["deploy/kubernetes.test.ts", "deploy/image.test.ts", "deplo
 
 export default defineConfig({
   test: {
+    // Keeps the template's fixed ports out of the kernel's ephemeral choices while the suite runs (root only).
+    globalSetup: ["e2e/reserve-ports.ts"],
     projects: [
       {
         test: {

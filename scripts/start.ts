@@ -32,6 +32,7 @@ import { type Watch, waitReady } from "./start/ready.ts";
 import { syncSubscriptions } from "./start/subscriptions.ts";
 import { bin, complain, createSupervisor, home, root, StartError, say } from "./start/supervisor.ts";
 import { readArguments, readTemplate } from "./start/template.ts";
+import { templatePorts } from "./start/template-ports.ts";
 import { pump } from "./start/terminal.ts";
 import { zipkinEnv } from "./start/zipkin.ts";
 
@@ -49,7 +50,7 @@ async function main() {
   const template = readTemplate(templateFile);
   const app = template.apps[0];
   const control = controlPlaneOf(app);
-  await checkPorts([...template.apps.flatMap((a) => a.ports), ...control.ports]);
+  await checkPorts(templatePorts(template));
 
   const setup = spawnSync("bash", [join(root, "scripts", "setup-dapr.sh")], { stdio: ["ignore", "ignore", "inherit"] });
   if (setup.status !== 0) throw new StartError("setup failed (its messages are above): npm run setup");

@@ -1,7 +1,7 @@
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../servers/wait.ts";
-import { busyPort, checkPorts, holderOf, isBusy } from "./ports.ts";
+import { busyPort, checkPorts, connectionOn, holderOf, isBusy } from "./ports.ts";
 
 const listen = (port: number, host: string) =>
   new Promise<ReturnType<typeof createServer>>((done) => {
@@ -37,6 +37,31 @@ describe("port checks", () => {
   });
 
   it("finds no holder for a port nobody holds", async () => {
-    expect(holderOf(await freePort())).toBeUndefined();
+    const port = await freePort();
+    expect(holderOf(port)).toBeUndefined();
+    expect(connectionOn(port)).toBeUndefined();
+  });
+
+  // What failed CI (stop 22): a long-lived connection of another test's server had been handed 50006 as
+  // its local port. Nothing listens on it, yet the scheduler cannot bind it.
+  it("tells a port held by an outgoing connection from a listener, with the fix", async () => {
+    const server = await listen(0, "127.0.0.1");
+    const target = (server.address() as { port: number }).port;
+    const client = connect(target, "127.0.0.1");
+    try {
+      await new Promise((r) => client.once("connect", r));
+      const port = client.localPort!;
+      expect(await isBusy(port)).toBe(true);
+      expect(holderOf(port)).toBeUndefined();
+      expect(connectionOn(port)).toBe(`127.0.0.1:${port} → 127.0.0.1:${target}`);
+      const failure = checkPorts([{ port, what: "the scheduler" }]);
+      await expect(failure).rejects.toThrow(
+        `port ${port} (the scheduler) is the local end of a connection (127.0.0.1:${port} → 127.0.0.1:${target})`,
+      );
+      await expect(failure).rejects.toThrow(`sudo sysctl -w net.ipv4.ip_local_reserved_ports=${port}`);
+    } finally {
+      client.destroy();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

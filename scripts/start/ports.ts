@@ -32,8 +32,28 @@ export function holderOf(port: number) {
   return { pid: Number(pid), command };
 }
 
+/**
+ * A connection whose local end is the port (`ss` line: local and peer address), when no process listens on
+ * it: the kernel hands ports of its ephemeral range to outgoing connections, and Dapr's default ports
+ * (50001, 50005, 50006, …) sit in Linux's (32768–60999), so any client on the machine may hold one.
+ */
+export function connectionOn(port: number) {
+  const ss = spawnSync("ss", ["-Htn", "state", "all", `sport = :${port}`], { encoding: "utf8" });
+  const line = (ss.stdout ?? "").split("\n").find((l) => l.trim() && !l.startsWith("LISTEN"));
+  return line?.trim().split(/\s+/).slice(-2).join(" → ");
+}
+
 /** What to tell about one busy port: who holds it, and how to free or move it. */
-export function busyPort(port: number, what: string, holder?: { pid: number; command: string }) {
+export function busyPort(port: number, what: string, holder?: { pid: number; command: string }, connection?: string) {
+  if (!holder && connection) {
+    return (
+      `port ${port} (${what}) is the local end of a connection (${connection}): nothing listens on it, ` +
+      "but the kernel handed it to an outgoing connection from its ephemeral range.\n" +
+      "  Fix: wait for that connection to close (ss -tanp 'sport = :" +
+      `${port}' names its process), or change the port in the template. To keep the kernel from handing out ` +
+      `the template's ports again: sudo sysctl -w net.ipv4.ip_local_reserved_ports=${port} (comma-separate several)`
+    );
+  }
   return (
     `port ${port} (${what}) is already in use${holder ? ` by pid ${holder.pid}: ${holder.command.slice(0, 160)}` : ""}.\n` +
     `  Fix: stop it${holder ? ` (kill ${holder.pid})` : ""}, or change the port in the template. ` +
@@ -44,6 +64,10 @@ export function busyPort(port: number, what: string, holder?: { pid: number; com
 /** Fails with every busy port at once. */
 export async function checkPorts(ports: { port: number; what: string }[]) {
   const busy: string[] = [];
-  for (const { port, what } of ports) if (await isBusy(port)) busy.push(busyPort(port, what, holderOf(port)));
+  for (const { port, what } of ports) {
+    if (!(await isBusy(port))) continue;
+    const holder = holderOf(port);
+    busy.push(busyPort(port, what, holder, holder ? undefined : connectionOn(port)));
+  }
   if (busy.length) throw new StartError(busy.join("\n"));
 }
