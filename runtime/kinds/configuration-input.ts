@@ -1,4 +1,4 @@
-import { daprdPath } from "./daprd-path.ts";
+import { daprdPath, query } from "./daprd-path.ts";
 import { type After, afterOf, type EarlierOf, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import type { ComponentName } from "./names.ts";
 import { readAnswerJson } from "./wire.ts";
@@ -38,7 +38,7 @@ export const configurationInputKind: InputKind<ConfigurationParams, "configurati
   call: (p) => ({
     api: "configuration.get",
     method: "GET",
-    path: `${daprdPath("configuration", { store: p.store })}?${new URLSearchParams(p.keys.map((k): [string, string] => ["key", String(k)]))}`,
+    path: daprdPath("configuration", { store: p.store }) + query(p.keys.map((k): [string, string] => ["key", String(k)])),
   }),
   read(p, res): InputRead {
     // daprd answers 204 with no body when none of the keys exists: every key is absent, not an error.

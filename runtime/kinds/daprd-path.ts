@@ -51,6 +51,12 @@ export function segmentOf(field: string, value: unknown): string {
   return encodeURIComponent(s);
 }
 
+/** A value checked like a segment and given back unencoded, for a query (which `query` encodes). */
+export function checkedValue(field: string, value: unknown): string {
+  segmentOf(field, value);
+  return stringOf(field, value);
+}
+
 /** A path of several segments from one value (a topic, an app's method path): split on `/`, each segment checked and encoded. */
 export function segmentsOf(field: string, value: unknown, shown: unknown = value): string {
   const parts = stringOf(field, value).split("/");
@@ -104,6 +110,16 @@ export function methodPath(field: string, value: unknown): string {
   if (control.test(search) || search.includes("#")) throw new UnsafeValue(field, s, "has a control character or '#' in its query");
   return segmentsOf(field, path, s) + (search ? `?${search}` : "");
 }
+
+/** A query string (`?a=1&b=2`, URLSearchParams-encoded), the undefined values left out; `""` when none is left. */
+export const query = (params: Record<string, string | undefined> | [string, string][]) => {
+  const entries = (Array.isArray(params) ? params : Object.entries(params)).filter((e): e is [string, string] => e[1] !== undefined);
+  return entries.length ? `?${new URLSearchParams(entries)}` : "";
+};
+
+/** `?metadata.k=v` for daprd's request metadata. */
+export const metadataQuery = (metadata: Record<string, string> = {}) =>
+  query(Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`metadata.${k}`, v])));
 
 /** Header values from a handler (`callApp`'s headers): CR/LF or NUL would fail the call on every retry. */
 export function checkedHeaders(field: string, headers: Record<string, string> | undefined): Record<string, string> | undefined {

@@ -1,5 +1,5 @@
-import { daprdPath } from "./daprd-path.ts";
-import { type EffectKind, query } from "./effect.ts";
+import { daprdPath, query } from "./daprd-path.ts";
+import type { EffectKind } from "./effect.ts";
 import type { ComponentName } from "./names.ts";
 import { type StateOptions, stateSpan } from "./save-state.ts";
 

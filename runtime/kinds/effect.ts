@@ -85,15 +85,6 @@ export interface StateWrite {
   key: string;
 }
 
-/** `?metadata.k=v` for daprd's request metadata. */
-export const metadataQuery = (metadata: Record<string, string> = {}) =>
-  query(Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`metadata.${k}`, v])));
-
-export const query = (params: Record<string, string | undefined>) => {
-  const entries = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
-  return entries.length ? `?${new URLSearchParams(entries)}` : "";
-};
-
 export const json = (value: unknown) => JSON.stringify(value ?? null);
 
 /** What a sidecar call carries besides the effect: trace context, so daprd's spans join the delivery's trace. */

@@ -1,5 +1,5 @@
-import { daprdPath, segments } from "./daprd-path.ts";
-import { type EffectKind, json, metadataQuery } from "./effect.ts";
+import { daprdPath, metadataQuery, segments } from "./daprd-path.ts";
+import { type EffectKind, json } from "./effect.ts";
 import type { ComponentName, TopicData, TopicName } from "./names.ts";
 import { isJsonType } from "./wire.ts";
 

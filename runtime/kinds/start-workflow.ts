@@ -1,5 +1,5 @@
-import { daprdPath, segmentOf } from "./daprd-path.ts";
-import { type EffectKind, json, query } from "./effect.ts";
+import { checkedValue, daprdPath, query } from "./daprd-path.ts";
+import { type EffectKind, json } from "./effect.ts";
 
 export interface StartWorkflow {
   kind: "startWorkflow";
@@ -37,8 +37,9 @@ export const startWorkflowKind: EffectKind<StartWorkflow> = {
     call: (e) => ({
       api: "workflows.start",
       method: "POST",
-      // The instance id travels in the query (URLSearchParams encodes it); it is checked like a segment all the same.
-      path: `${daprdPath("workflows", "dapr", { workflow: e.workflow }, "start")}${query({ instanceID: (segmentOf("instanceId", e.instanceId), e.instanceId) })}`,
+      // The instance id travels in the query; it is checked like a segment all the same.
+      path:
+        daprdPath("workflows", "dapr", { workflow: e.workflow }, "start") + query({ instanceID: checkedValue("instanceId", e.instanceId) }),
       body: json(e.input),
     }),
     span: (e) => workflowSpan("start", e.instanceId, e.workflow),

@@ -1,6 +1,5 @@
 import { type GenericSchema, type InferOutput, safeParse } from "valibot";
-import { daprdPath } from "./daprd-path.ts";
-import { query } from "./effect.ts";
+import { daprdPath, query } from "./daprd-path.ts";
 import { type After, afterOf, type EarlierOf, type Input, type InputKind, type InputRead, type Later, resolveLater } from "./input.ts";
 import type { ComponentName } from "./names.ts";
 import { stateSpan } from "./save-state.ts";

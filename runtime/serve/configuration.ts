@@ -5,6 +5,7 @@
 // beside serving, like job scheduling; on drain it unsubscribes.
 import type { HandlerDescriptor } from "../descriptor.ts";
 import type { ConfigurationChangedTrigger } from "../kinds/configuration-changed.ts";
+import { daprdPath, query } from "../kinds/daprd-path.ts";
 import type { SidecarClient } from "../kinds/input.ts";
 import { SidecarError } from "./sidecar.ts";
 
@@ -37,7 +38,6 @@ export interface ConfigurationWatcher {
   stop(): Promise<void>;
 }
 
-const enc = encodeURIComponent;
 const context = { headers: {} };
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** daprd's answers retrying cannot change: no such store (400), or no configuration store at all. */
@@ -61,11 +61,8 @@ export function watchConfiguration(options: WatchOptions): ConfigurationWatcher 
 
   const subscribe = async (w: ConfigurationWatch) => {
     const { store, keys } = w.trigger;
-    const query = keys.map((k) => `key=${enc(k)}`).join("&");
-    const res = await client(
-      { api: "configuration.subscribe", method: "GET", path: `/configuration/${enc(store)}/subscribe${query ? `?${query}` : ""}` },
-      context,
-    );
+    const path = daprdPath("configuration", { store }, "subscribe") + query(keys.map((k): [string, string] => ["key", k]));
+    const res = await client({ api: "configuration.subscribe", method: "GET", path }, context);
     const id = String((JSON.parse(new TextDecoder().decode(res.body)) as { id?: unknown }).id ?? "");
     subscriptions.set(store, id);
     log(
@@ -136,7 +133,11 @@ export function watchConfiguration(options: WatchOptions): ConfigurationWatcher 
       for (const [store, id] of subscriptions) {
         try {
           await client(
-            { api: "configuration.unsubscribe", method: "GET", path: `/configuration/${enc(store)}/${enc(id)}/unsubscribe` },
+            {
+              api: "configuration.unsubscribe",
+              method: "GET",
+              path: daprdPath("configuration", { store }, { subscription: id }, "unsubscribe"),
+            },
             context,
           );
         } catch (error) {

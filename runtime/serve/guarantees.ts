@@ -6,6 +6,7 @@
 // once the verdict is made (before the answer: daprd dead-letters or retries only once it has it).
 import { randomUUID } from "node:crypto";
 import type { HandlerDescriptor } from "../descriptor.ts";
+import { daprdPath } from "../kinds/daprd-path.ts";
 import type { SidecarCall } from "../kinds/effect.ts";
 import type { SidecarClient } from "../kinds/input.ts";
 import type { FailureRecord } from "../kinds/topic.ts";
@@ -239,7 +240,7 @@ export const lockCalls = {
     api: "lock.try",
     version: "v1.0-alpha1",
     method: "POST",
-    path: `/lock/${encodeURIComponent(store)}`,
+    path: daprdPath("lock", { store }),
     body: JSON.stringify({ resourceId, lockOwner, expiryInSeconds }),
   }),
   /** Unlock: 200 `{"status":n}` (0 released, 1 no such lock, 2 another owner's). */
@@ -247,7 +248,7 @@ export const lockCalls = {
     api: "lock.unlock",
     version: "v1.0-alpha1",
     method: "POST",
-    path: `/unlock/${encodeURIComponent(store)}`,
+    path: daprdPath("unlock", { store }),
     body: JSON.stringify({ resourceId, lockOwner }),
   }),
 };

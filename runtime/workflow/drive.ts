@@ -169,7 +169,6 @@ function* perform(run: Run, step: Step): Wait {
     case "all":
     case "any":
       return yield* parallel(
-        run,
         step.steps.map((s) => perform(run, s)),
         step.kind,
       );
@@ -224,7 +223,7 @@ function* runCompensations(run: Run, compensations: CallActivity[]): Generator<S
  * Runs several step interpreters at once: each waits on its own task; the first task to finish
  * (as daprd's history says, so replays agree) moves its interpreter on.
  */
-function* parallel(run: Run, branches: Wait[], mode: "all" | "any"): Wait {
+function* parallel(branches: Wait[], mode: "all" | "any"): Wait {
   const results: unknown[] = new Array(branches.length);
   const done: boolean[] = branches.map(() => false);
   const waiting: SdkTask[][] = branches.map(() => []);
