@@ -19,6 +19,11 @@ const docs = (file: string): Doc[] => parseAllDocuments(readFileSync(join(root, 
 const template = parse(readFileSync(join(root, "dapr.yaml"), "utf8")) as {
   apps: { appID: string; appDirPath: string; appPort: number; appHealthCheckPath: string }[];
 };
+/** The final stage's USER of deploy/Dockerfile ("uid:gid"). */
+const imageUser = readFileSync(join(root, "deploy/Dockerfile"), "utf8")
+  .match(/^USER\s+(\S+)/gm)
+  ?.at(-1)
+  ?.split(/\s+/)[1];
 const cluster = parse(readFileSync(join(root, "deploy/cluster.yaml"), "utf8")) as ClusterSettings;
 const manifests = readdirSync(join(root, "deploy/kubernetes"))
   .filter((f) => f.endsWith(".yaml"))
@@ -64,7 +69,7 @@ describe.each(template.apps)("deploy/kubernetes for $appID", (app) => {
     expect(annotations["dapr.io/disable-builtin-k8s-secret-store"]).toBe("true");
   });
 
-  it("has the restricted securityContext, a writable compile cache and /tmp, and daprd's seccomp profile", () => {
+  it("has the restricted securityContext, the image's compile cache, a writable /tmp, and daprd's seccomp profile", () => {
     expect(pod.securityContext).toMatchObject({
       runAsNonRoot: true,
       runAsUser: expect.any(Number),
@@ -77,7 +82,12 @@ describe.each(template.apps)("deploy/kubernetes for $appID", (app) => {
       capabilities: { drop: ["ALL"] },
     });
     const mounts = container.volumeMounts.map((m: Doc) => m.mountPath);
-    expect(mounts).toEqual(expect.arrayContaining([env.NODE_COMPILE_CACHE, "/tmp"]));
+    expect(mounts).toEqual(expect.arrayContaining([env.TMPDIR]));
+    // The image's compile cache was filled as its USER, and Node keeps a cache folder per uid: the pod
+    // runs as that uid and leaves NODE_COMPILE_CACHE to the image (deploy/image.test.ts proves the read).
+    expect(`${pod.securityContext.runAsUser}:${pod.securityContext.runAsGroup}`).toBe(imageUser);
+    expect(container.securityContext.runAsUser ?? pod.securityContext.runAsUser).toBe(pod.securityContext.runAsUser);
+    expect(env.NODE_COMPILE_CACHE).toBeUndefined();
     expect(annotations["dapr.io/sidecar-seccomp-profile-type"]).toBe("RuntimeDefault");
     expect(Number(annotations["dapr.io/app-max-concurrency"])).toBeGreaterThan(0);
   });

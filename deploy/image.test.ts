@@ -3,7 +3,19 @@
 // npm package.json pins and its COPY --from=build), start its CMD with its ENV, ask /healthz and
 // deliver one CloudEvent. The steps are read from the Dockerfile, so the two cannot drift.
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -88,17 +100,26 @@ const npmEnv = {
   npm_config_fund: "false",
 };
 
+// Switching users needs root (CI is); otherwise the steps after USER run as this process's user.
+const asRoot = process.getuid?.() === 0;
+
 /**
  * Runs a stage's instructions in order, each `RUN` split at `&&`: the pinned npm's global install
  * and the cache clean are skipped (this machine's npm is the pinned one, the first test checks),
  * the build stage's full `npm ci` is the checkout's own node_modules (the same lock, linked), a
  * production `npm ci` and `node …` commands run for real, with absolute paths and the stage's ENV
- * mapped into the temporary folder. Anything else fails, so the Dockerfile cannot drift from this.
- * Returns the stage's ENV, mapped.
+ * mapped into the temporary folder, as the stage's USER (when this runs as root), and
+ * `install -d -o <uid> -g <gid> <dir>` makes the folder and hands it over. Anything else fails, so
+ * the Dockerfile cannot drift from this. Returns the stage's ENV, mapped, and its last USER.
  */
-async function runStage(stage: Instruction[]): Promise<Record<string, string>> {
+async function runStage(stage: Instruction[]) {
   const mapped = (value: string) => (value.startsWith("/") ? at(stage, value) : value);
+  let user: { uid: number; gid: number } | undefined;
   for (const [index, { name, args }] of stage.entries()) {
+    if (name === "USER") {
+      const [uid, gid] = args.split(":").map(Number);
+      user = { uid, gid: gid ?? uid };
+    }
     const env = Object.fromEntries(Object.entries(envOf(stage.slice(0, index))).map(([k, v]) => [k, mapped(v)]));
     if (name === "COPY") copyStage(stage, [args]);
     if (name === "WORKDIR") mkdirSync(workdir(stage), { recursive: true });
@@ -106,7 +127,7 @@ async function runStage(stage: Instruction[]): Promise<Record<string, string>> {
     for (const step of args.split("&&").map((part) => part.trim())) {
       const [program, ...words] = step.split(/\s+/);
       if (/^npm (install -g|cache clean)/.test(step)) continue;
-      const options = { cwd: workdir(stage), env: { ...npmEnv, ...env }, maxBuffer: 16 * 1024 * 1024 };
+      const options = { cwd: workdir(stage), env: { ...npmEnv, ...env }, maxBuffer: 16 * 1024 * 1024, ...(asRoot ? user : {}) };
       const failed = (error: { message: string; stderr?: string }) => {
         throw new Error(`${step} failed in ${workdir(stage)}: ${error.message}\n${error.stderr}`);
       };
@@ -114,6 +135,10 @@ async function runStage(stage: Instruction[]): Promise<Record<string, string>> {
         symlinkSync(join(root, "node_modules"), join(workdir(stage), "node_modules"), "dir");
       } else if (/^npm ci\b/.test(step)) {
         await run(program, words, options).catch(failed);
+      } else if (program === "install" && words[0] === "-d") {
+        const [, , uid, , gid, dir] = words;
+        mkdirSync(mapped(dir), { recursive: true });
+        if (asRoot) chownSync(mapped(dir), Number(uid), Number(gid));
       } else if (program === "node") {
         await run(node, words.map(mapped), options).catch(failed);
       } else {
@@ -121,7 +146,7 @@ async function runStage(stage: Instruction[]): Promise<Record<string, string>> {
       }
     }
   }
-  return Object.fromEntries(Object.entries(envOf(stage)).map(([k, v]) => [k, mapped(v)]));
+  return { env: Object.fromEntries(Object.entries(envOf(stage)).map(([k, v]) => [k, mapped(v)])), user };
 }
 
 describe("deploy/Dockerfile", () => {
@@ -152,8 +177,9 @@ describe("deploy/Dockerfile", () => {
 
   it("builds JavaScript in one stage, installs production packages in the next, starts CMD and answers a delivery", async () => {
     work = mkdtempSync(join(tmpdir(), "daprlet-image-"));
+    chmodSync(work, 0o755); // the image's USER walks into it
     await runStage(buildStage);
-    const env = await runStage(finalStage);
+    const { env, user } = await runStage(finalStage);
     const app = workdir(finalStage);
     expect(existsSync(join(app, "node_modules/hono")), "production dependencies installed").toBe(true);
     expect(existsSync(join(app, "node_modules/vitest")), "no devDependencies").toBe(false);
@@ -166,21 +192,28 @@ describe("deploy/Dockerfile", () => {
       );
     expect([...sources("runtime"), ...sources("handlers")], "nothing left to strip types from at start").toEqual([]);
     expect(existsSync(join(app, "examples/payment-gateway/handlers/charge.js")), "the payment gateway, built beside the app").toBe(true);
-    if (env.NODE_COMPILE_CACHE) expect(readdirSync(env.NODE_COMPILE_CACHE), "a compile cache filled at build time").not.toEqual([]);
+    expect(readdirSync(env.NODE_COMPILE_CACHE), "a compile cache filled at build time").not.toEqual([]);
+    // Node keeps a folder per uid (`v24…-<uid>`): one filled as another user than CMD's is never read.
+    if (asRoot && user) expect(readdirSync(env.NODE_COMPILE_CACHE)).toEqual([expect.stringMatching(new RegExp(`-${user.uid}$`))]);
 
     // The image binds 0.0.0.0: the app wants daprd's APP_API_TOKEN there, as daprd sends it.
     const token = "image-test-token";
     const result = await smokeServe(app, {
       node,
       nodeArgs: command.slice(1, -1),
-      env: { ...env, APP_API_TOKEN: token, DAPRLET_LOG: "off" },
+      // NODE_DEBUG_NATIVE: Node says, per module, whether the compile cache served it.
+      env: { ...env, APP_API_TOKEN: token, DAPRLET_LOG: "off", NODE_DEBUG_NATIVE: "COMPILE_CACHE" },
       token,
+      user: asRoot ? user : undefined,
     });
     expect(result.healthz, `GET /healthz from \`${command.join(" ")}\` in the image's tree:\n${result.output}`).toBe(200);
     expect(result.answer, result.output).toEqual({ status: "SUCCESS" });
     expect(
       result.sidecarCalls.filter((c) => c.startsWith("POST /v1.0/state/statestore")),
       result.sidecarCalls.join("\n"),
-    ).not.toEqual([]);
+    ).not.toEqual([]); // The modules CMD loads come from the cache filled at build time, not compiled again.
+    expect(result.output, "runtime/main.js served by the baked compile cache").toMatch(
+      /V8 code cache for ESM \S+\/runtime\/main\.js was accepted/,
+    );
   });
 });

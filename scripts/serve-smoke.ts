@@ -52,11 +52,12 @@ const freePort = async () => {
 /**
  * Spawns `node [nodeArgs] runtime/main.js` in `tree` with `env` (and only PATH/HOME from this
  * process, as a container has), waits up to 30 s for /healthz, then delivers one order.
- * `token` is sent as dapr-api-token when given (pass the APP_API_TOKEN you set in `env`).
+ * `token` is sent as dapr-api-token when given (pass the APP_API_TOKEN you set in `env`); `user` runs
+ * it as that uid and gid (as an image's USER does; this process must be root).
  */
 export async function smokeServe(
   tree: string,
-  options: { node: string; nodeArgs?: string[]; env?: Record<string, string>; token?: string },
+  options: { node: string; nodeArgs?: string[]; env?: Record<string, string>; token?: string; user?: { uid: number; gid: number } },
 ): Promise<SmokeResult> {
   const calls: string[] = [];
   const sidecar = await standInSidecar(calls);
@@ -74,6 +75,7 @@ export async function smokeServe(
         APP_PORT: String(port),
       },
       stdio: ["ignore", "pipe", "pipe"],
+      ...options.user,
     });
     app.stdout?.on("data", (chunk) => output.push(String(chunk)));
     app.stderr?.on("data", (chunk) => output.push(String(chunk)));
