@@ -334,6 +334,19 @@ spec:
     ]);
   });
 
+  it("a component name a handler uses that deploy/kubernetes/components/ lacks (the cluster would fail every such delivery)", async () => {
+    const root = copyFixture();
+    mkdirSync(join(root, "deploy/kubernetes/components"), { recursive: true });
+    cpSync(join(root, "components/embedded/pubsub.yaml"), join(root, "deploy/kubernetes/components/pubsub.yaml"));
+    const warnings = (await checkProject(root)).flow;
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^handlers\/createOrder\.ts .*"statestore".*which deploy\/kubernetes\/components\/ does not define \(on Kubernetes every delivery using it fails\)/,
+      ),
+    );
+    expect(warnings.join("\n")).not.toMatch(/"pubsub".*deploy\/kubernetes/);
+  });
+
   it("is a `!` line from npm run check, which still exits 0", () => {
     const root = withDeploy(deployment(2));
     const run = spawnSync(node, [join(repo, "scripts/generate.ts"), "--check"], {
