@@ -1,7 +1,7 @@
 // Wiring only: read the project, build the app, listen. Started by runtime/main.js.
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import { describeTrigger } from "./kinds/triggers.ts";
+import { describeTrigger, triggerKindOf } from "./kinds/triggers.ts";
 import { deliveryLogFromEnv } from "./observe/log.ts";
 import { createMetrics } from "./observe/metrics.ts";
 import type { Watcher } from "./observe/observer.ts";
@@ -39,9 +39,10 @@ if (!hasFailureStore)
   console.warn(`[daprlet] no state store "${failureStoreName}": failure reasons stay in this process (set DAPRLET_FAILURE_STORE)`);
 // Workflows and their activities run over daprd's gRPC work-item stream, not routes. The worker
 // (and @dapr/dapr with it) is loaded only when the project has some.
-const hasWorkflows = project.workflows.length > 0 || project.handlers.some((d) => d.trigger.kind === "activity");
+const isActivity = (d: (typeof project.handlers)[number]) => triggerKindOf(d.trigger).workItem === true;
+const hasWorkflows = project.workflows.length > 0 || project.handlers.some(isActivity);
 const host = hasWorkflows ? await import("./workflow/worker.ts") : undefined;
-const handlers = host ? project.handlers.map((d) => (d.trigger.kind === "activity" ? host.withRecordedOutput(d) : d)) : project.handlers;
+const handlers = host ? project.handlers.map((d) => (isActivity(d) ? host.withRecordedOutput(d) : d)) : project.handlers;
 const metrics = createMetrics(handlers);
 const deliverOptions = {
   client,
@@ -60,7 +61,7 @@ const app = createApp({
 });
 const worker = host?.startWorkflowWorker({
   workflows: project.workflows,
-  activities: handlers.filter((d) => d.trigger.kind === "activity"),
+  activities: handlers.filter(isActivity),
   deliver: { ...deliverOptions, watchers: [metrics, ...deliverOptions.watchers] },
   apiToken: process.env.DAPR_API_TOKEN || undefined,
 });

@@ -46,6 +46,7 @@ export const activityKind: TriggerKind<ActivityTrigger> = {
   describe: (t) => `activity ${t.name}`,
   // Reached through the workflow worker, never over HTTP.
   mount: () => {},
+  workItem: true,
   parse(_t, req) {
     const instanceId = req.headers[activityHeaders.instanceId] ?? "";
     const taskId = Number(req.headers[activityHeaders.taskId] ?? 0);

@@ -90,6 +90,11 @@ export interface TriggerKind<T extends { kind: string }> {
    * hosted), given every trigger of the kind; the app merges each kind's answer into one object.
    */
   config?(triggers: T[]): Record<string, unknown>;
+  /**
+   * Delivered by the workflow worker (daprd's work items over gRPC), never over HTTP: an app with such
+   * a handler starts the worker, and the handler's output is recorded for redeliveries.
+   */
+  workItem?: true;
 }
 
 /** The HTTP methods a handler span reports: daprd calls every route over HTTP. */

@@ -8,13 +8,17 @@ import { summarizeIssues } from "../kinds/verdict.ts";
 import { bindingEvent, configurationEvent, invokeEvent, jobEvent, jobFamilyEvent, topicEvent } from "./builders.ts";
 
 type TriggerOfKind<K> = Extract<Trigger, { kind: K }>;
-/** A sample event for each trigger kind, around already-validated data. A new kind without one does not compile. */
-const sampleEvents: { [K in Trigger["kind"]]: (trigger: TriggerOfKind<K>, data: unknown) => object } = {
+/**
+ * A sample event for each trigger kind, around already-validated data and under the test's own
+ * fields (`overrides`, laid over it after). A new kind without one does not compile.
+ */
+const sampleEvents: { [K in Trigger["kind"]]: (trigger: TriggerOfKind<K>, data: unknown, overrides: Record<string, unknown>) => object } = {
   topic: (t, data) => topicEvent(data, { topic: t.topic, pubsubname: t.pubsub }),
   binding: (t, data) => bindingEvent(data, { binding: t.name }),
   invoke: (_t, data) => invokeEvent(data),
   job: (t, data) => jobEvent(data, { job: t.name }),
-  jobFamily: (t, data) => jobFamilyEvent({ trigger: t }, "key", data),
+  // A family job's name follows the test's key (unless the test names the job too).
+  jobFamily: (t, data, o) => jobFamilyEvent({ trigger: t }, typeof o.key === "string" ? o.key : "key", data),
   configurationChanged: (t, data) => configurationEvent(t.store, data),
   // An actor method's handler (made by defineActor): the call daprd sends to one actor id.
   // An activity's call as the workflow worker hands it over: its instance and task id.
@@ -42,11 +46,13 @@ export async function callHandle<T extends Trigger, S extends v.GenericSchema, I
   const parsed = await v.safeParseAsync(handler.schema, data);
   if (!parsed.success) throw new Error(`the handler's schema rejects this data: ${summarizeIssues(parsed.issues)}`);
   const t = handler.trigger;
-  const sample = (sampleEvents[t.kind] as (trigger: Trigger, data: unknown) => object)(t, parsed.output);
   const overrides = (options?.event ?? {}) as Record<string, unknown>;
-  // A family job's name follows its key unless the test names it.
-  const job = t.kind === "jobFamily" && typeof overrides.key === "string" && !overrides.job ? { job: `${t.prefix}-${overrides.key}` } : {};
-  const event = { ...sample, ...overrides, ...job, data: parsed.output } as HandlerEvent<T, v.InferOutput<S>>;
+  const sample = (sampleEvents[t.kind] as (trigger: Trigger, data: unknown, o: Record<string, unknown>) => object)(
+    t,
+    parsed.output,
+    overrides,
+  );
+  const event = { ...sample, ...overrides, data: parsed.output } as HandlerEvent<T, v.InferOutput<S>>;
   const call = handler.handle as (event: unknown, inputs: unknown) => unknown;
   const result = (await call(event, options?.inputs ?? {})) as Effect | readonly Effect[] | undefined;
   return result === undefined ? [] : Array.isArray(result) ? [...result] : [result as Effect];
