@@ -1,7 +1,8 @@
 // The inventory actor end to end on a real daprd with placement and the scheduler (embedded
 // profile: actor state in state.sqlite): concurrent reservations serialised by the actor lock
-// (no ETag in its code), state that survives stopping and starting daprd and the app, and a
-// reminder set before an app restart firing after it.
+// (no ETag in its code), a reservation named by its order taken and given back once, state that
+// survives stopping and starting daprd and the app, and a reminder set before an app restart
+// firing after it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, type Stack, startStack, waitFor } from "../e2e/harness.ts";
 import { type Server, startPlacement, startScheduler } from "../e2e/servers.ts";
@@ -55,23 +56,42 @@ describe("InventoryActor through daprd", () => {
     expect(meta.actorRuntime).toMatchObject({ hostReady: true, placement: "placement: connected" });
   });
 
-  it("100 concurrent reserve {quantity: 1} of 50 units: exactly 50 reserved, all 200", async () => {
+  // The orders that got a unit in the race below; the tests after it release one of them.
+  let held: string[] = [];
+
+  it("100 concurrent reserve {quantity: 1} of 50 units, each for its own order: exactly 50 reserved, all 200", async () => {
     expect(await call("InventoryActor", "sku-race", "setStock", { available: 50 })).toEqual({
       status: 200,
       error: null,
       body: { sku: "sku-race", available: 50, reserved: 0 },
     });
-    const results = await Promise.all(Array.from({ length: 100 }, () => call("InventoryActor", "sku-race", "reserve", { quantity: 1 })));
+    const orders = Array.from({ length: 100 }, (_, i) => `o-${i}`);
+    const results = await Promise.all(orders.map((order) => call("InventoryActor", "sku-race", "reserve", { order, quantity: 1 })));
     expect(results.map((r) => r.status)).toEqual(Array(100).fill(200));
     expect(results.filter((r) => r.body.reserved === true)).toHaveLength(50);
     expect(results.filter((r) => r.body.reserved === false)).toHaveLength(50);
-    expect((await call("InventoryActor", "sku-race", "get")).body).toEqual({ sku: "sku-race", available: 0, reserved: 50 });
+    held = orders.filter((_, i) => results[i].body.reserved === true);
+    expect((await call("InventoryActor", "sku-race", "get")).body).toEqual({
+      sku: "sku-race",
+      available: 0,
+      reserved: 50,
+      holds: Object.fromEntries(held.map((order) => [order, 1])),
+    });
   });
 
-  it("bad input is 200 with the actor-error header and changes nothing", async () => {
-    const bad = await call("InventoryActor", "sku-race", "reserve", { quantity: 0 });
+  it("a reserve of an order already held is a replay: reserved: true, nothing more taken", async () => {
+    expect((await call("InventoryActor", "sku-race", "reserve", { order: held[0], quantity: 1 })).body).toEqual({
+      reserved: true,
+      available: 0,
+    });
+  });
+
+  it("bad input is 200 with the actor-error header and changes nothing; release gives back exactly the order's hold, once", async () => {
+    const bad = await call("InventoryActor", "sku-race", "reserve", { order: "o-bad", quantity: 0 });
     expect(bad).toMatchObject({ status: 200, error: "true", body: { error: "invalid input" } });
-    expect((await call("InventoryActor", "sku-race", "release", { quantity: 5 })).body).toEqual({ available: 5, reserved: 45 });
+    expect((await call("InventoryActor", "sku-race", "release", { order: held[0] })).body).toEqual({ available: 1, reserved: 49 });
+    expect((await call("InventoryActor", "sku-race", "release", { order: held[0] })).body).toEqual({ available: 1, reserved: 49 });
+    expect((await call("InventoryActor", "sku-race", "release", { order: "o-unknown" })).body).toEqual({ available: 1, reserved: 49 });
   });
 
   it("an unknown method is daprd's 500 ERR_ACTOR_INVOKE_METHOD (the app's 404)", async () => {
@@ -82,7 +102,12 @@ describe("InventoryActor through daprd", () => {
 
   it("keeps the state when daprd and the app are stopped and started again (state.sqlite)", async () => {
     await stack.restart();
-    expect((await call("InventoryActor", "sku-race", "get")).body).toEqual({ sku: "sku-race", available: 5, reserved: 45 });
+    expect((await call("InventoryActor", "sku-race", "get")).body).toEqual({
+      sku: "sku-race",
+      available: 1,
+      reserved: 49,
+      holds: Object.fromEntries(held.slice(1).map((order) => [order, 1])),
+    });
   });
 
   it("a reminder set before an app restart fires after it", async () => {

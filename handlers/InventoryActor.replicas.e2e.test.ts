@@ -62,17 +62,24 @@ it("100 concurrent reserves through both daprds of 50 units: exactly 50 reserved
     available: 50,
     reserved: 0,
   });
-  const results = await Promise.all(Array.from({ length: 100 }, (_, i) => call(replicas[i % 2], "sku-race", "reserve", { quantity: 1 })));
+  const results = await Promise.all(
+    Array.from({ length: 100 }, (_, i) => call(replicas[i % 2], "sku-race", "reserve", { order: `o-${i}`, quantity: 1 })),
+  );
   expect(results.map((r) => r.status)).toEqual(Array(100).fill(200));
   expect(results.filter((r) => r.body.reserved === true)).toHaveLength(50);
-  expect((await call(replicas[1], "sku-race", "get")).body).toEqual({ sku: "sku-race", available: 0, reserved: 50 });
+  expect((await call(replicas[1], "sku-race", "get")).body).toEqual({
+    sku: "sku-race",
+    available: 0,
+    reserved: 50,
+    holds: Object.fromEntries(results.flatMap((r, i) => (r.body.reserved ? [[`o-${i}`, 1]] : []))),
+  });
   // One replica ran every call of the id: it was never active on both.
   expect(hostsOf("sku-race")).toHaveLength(1);
 });
 
 it("spreads actor ids over both replicas, each id on one, and moves them when a replica dies", async () => {
   for (const sku of skus) await call(replicas[0], sku, "setStock", { available: 10 });
-  await Promise.all(skus.flatMap((sku) => replicas.map((via) => call(via, sku, "reserve", { quantity: 1 }))));
+  await Promise.all(skus.flatMap((sku) => replicas.map((via, r) => call(via, sku, "reserve", { order: `o-${sku}-${r}`, quantity: 1 }))));
   const hosts = skus.map(hostsOf);
   // Each id ran on exactly one replica; with 8 ids both replicas host some (placement hashes ids).
   expect(hosts.every((h) => h.length === 1)).toBe(true);
@@ -82,10 +89,11 @@ it("spreads actor ids over both replicas, each id on one, and moves them when a 
   await dead.crash();
   const moved = skus.filter((_, i) => hosts[i][0] === 1);
   // Placement notices the dead host after its keepalive timeout; until then calls to its ids fail.
+  // Every retry names the same order, so one that failed after reserving cannot reserve twice.
   for (const sku of moved)
     await waitFor(
       `${sku} to move to the survivor`,
-      async () => ((await call(survivor, sku, "reserve", { quantity: 1 })).status === 200 ? true : undefined),
+      async () => ((await call(survivor, sku, "reserve", { order: `o-${sku}-moved`, quantity: 1 })).status === 200 ? true : undefined),
       60_000,
     );
   for (const sku of skus)
@@ -93,5 +101,6 @@ it("spreads actor ids over both replicas, each id on one, and moves them when a 
       sku,
       available: moved.includes(sku) ? 7 : 8,
       reserved: moved.includes(sku) ? 3 : 2,
+      holds: { [`o-${sku}-0`]: 1, [`o-${sku}-1`]: 1, ...(moved.includes(sku) ? { [`o-${sku}-moved`]: 1 } : {}) },
     });
 }, 120_000);

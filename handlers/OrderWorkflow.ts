@@ -20,7 +20,7 @@ export const OrderWorkflow = defineWorkflow({
     if (!user.ok) return { orderId, status: "rejected", reason: user.reason ?? "user refused" };
 
     const reservation: Reservation = { orderId, items: order.items };
-    // All or nothing, in one state transaction: a refusal has reserved nothing.
+    // All or nothing: a refusal has reserved nothing (reserveInventory gives back what it held).
     const reserved = yield* callActivity<{ ok: boolean }>("reserveInventory", reservation, {
       retry: transient,
       compensate: callActivity("releaseInventory", reservation, { retry: { maxAttempts: 10, firstRetrySeconds: 1, maxRetrySeconds: 30 } }),

@@ -124,7 +124,7 @@ async function fire(): Promise<{ said: string; messageId?: string }> {
       // An activity runs only as a step of a workflow: start the workflow instead.
       return fail(`${name} is workflow activity ${t.name}: start its workflow (npm run trigger <Workflow> '<input>') to run it`);
     case "actor": {
-      // `npm run trigger InventoryActor.reserve id=sku-1 '{"quantity":1}'`: an actor call through
+      // `npm run trigger InventoryActor.reserve id=sku-1 '{"order":"o-1","quantity":1}'`: an actor call through
       // daprd (placement routes it to the replica hosting that id).
       if (t.callback) return fail(`${name} is the ${t.callback} callback of ${t.type}: daprd calls it; trigger a method that sets one`);
       const id = params.id ?? fail(`pass id=<actor id> for ${t.type}`);

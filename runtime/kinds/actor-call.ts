@@ -44,7 +44,7 @@ export interface ActorCallOptions {
 /**
  * Calls an actor's method before `handle`, which gets its typed reply. Pass the actor's definition
  * for the types (`type` is its export name).
- * @example inputs: ({ data }) => ({ stock: callActor<typeof InventoryActor, "reserve">("InventoryActor", data.sku, "reserve", { quantity: 1 }) })
+ * @example inputs: ({ data }) => ({ stock: callActor<typeof InventoryActor, "reserve">("InventoryActor", data.sku, "reserve", { order: data.orderId, quantity: 1 }) })
  */
 export function callActor<A = unknown, M extends keyof MethodsOf<A> & string = keyof MethodsOf<A> & string>(
   type: string,
@@ -111,7 +111,7 @@ export interface InvokeActor {
   reentrancyId?: string;
 }
 
-/** @example invokeActor("InventoryActor", sku, "release", { quantity }) */
+/** @example invokeActor("InventoryActor", sku, "release", { order }) */
 export const invokeActor = (type: string, id: string, method: string, body?: unknown): InvokeActor => ({
   kind: "invokeActor",
   type,

@@ -244,7 +244,7 @@ export const invokeEvent = <D, const K extends string = never>(
 /**
  * An actor method call exactly as daprd sends it to the app: `PUT /actors/<type>/<id>/method/<m>`
  * with the caller's JSON body (and its `Dapr-Reentrancy-Id`, when one is given).
- * @example await app.send("InventoryActor.reserve", actorCall("InventoryActor", "sku-1", "reserve", { quantity: 1 }))
+ * @example await app.send("InventoryActor.reserve", actorCall("InventoryActor", "sku-1", "reserve", { order: "o-1", quantity: 1 }))
  */
 export function actorCall(type: string, id: string, method: string, body?: unknown, o: { reentrancyId?: string } = {}): Delivery {
   return {
