@@ -3,9 +3,9 @@
 //   BENCH_SECONDS=8 BENCH_ROUNDS=3 BENCH_WARMUP_SECONDS=2 BENCH_E2E_MESSAGES=20000 BENCH_SKIP=fresh,e2e,install,effect
 //   BENCH_OUT=bench/RESULTS.md (a quick run: BENCH_SECONDS=1 BENCH_ROUNDS=1 BENCH_SKIP=e2e,install BENCH_OUT=/tmp/r.md)
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ActorApp, measureActorCalls } from "./actors.ts";
 import { type E2eApp, findDaprd, findRedis, measureE2e } from "./e2e.ts";
@@ -213,6 +213,7 @@ try {
     actor,
     install,
   };
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, renderReport(run));
   writeFileSync(out.replace(/\.md$/, ".json"), toJson(run));
   formatWritten([out, out.replace(/\.md$/, ".json")]);
