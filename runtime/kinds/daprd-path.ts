@@ -43,18 +43,17 @@ function stringOf(field: string, value: unknown): string {
   throw new UnsafeValue(field, value, `is a ${value === null ? "null" : typeof value}, not a string`);
 }
 
-/** One path segment from a value: checked, then encoded (`/` becomes `%2F`, so it stays one segment). */
-export function segmentOf(field: string, value: unknown): string {
+/** A value checked like a segment and given back unencoded, for a query (which `query` encodes). */
+export function checkedValue(field: string, value: unknown): string {
   const s = stringOf(field, value);
   const why = refusal(s);
   if (why) throw new UnsafeValue(field, s, why);
-  return encodeURIComponent(s);
+  return s;
 }
 
-/** A value checked like a segment and given back unencoded, for a query (which `query` encodes). */
-export function checkedValue(field: string, value: unknown): string {
-  segmentOf(field, value);
-  return stringOf(field, value);
+/** One path segment from a value: checked, then encoded (`/` becomes `%2F`, so it stays one segment). */
+export function segmentOf(field: string, value: unknown): string {
+  return encodeURIComponent(checkedValue(field, value));
 }
 
 /** A path of several segments from one value (a topic, an app's method path): split on `/`, each segment checked and encoded. */
